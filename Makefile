@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`. Everything else is set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_INDEX ?= var/demo-index
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint chromium bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@$(BIN)/unsearch index info --index $(DEMO_INDEX) >/dev/null 2>&1 || $(BIN)/unsearch index build --index $(DEMO_INDEX)
+	$(BIN)/unsearch serve --index $(DEMO_INDEX) --host $(HOST) --port $(PORT)
+
+# Debian's chromium for the browser tests (a browser download cannot work here).
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium not found: install it with 'sudo apt-get install chromium' (browser tests need it)"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check index search web tests bench
+	$(BIN)/mypy index search web
+
+test: install chromium lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,340 @@
+"""Text analysis for UN text in the six official languages, Chinese first.
+
+Why not jieba's own ``ChineseAnalyzer``: it stores character offsets as token
+positions (so phrases never match), drops digits and single letters (document
+symbols fall apart), stems and stop-words English inside Chinese text and
+segments traditional characters badly.  Here instead:
+
+1. **Folding** (:func:`fold`): NFKC (full-width → half-width), lower case,
+   traditional → simplified (OpenCC, character by character so that every
+   folded character maps back to exactly one span of the original) and Arabic
+   normalisation.  The folded text carries an offset map, so every token knows
+   where it is in the *original* text and highlights land on the exact words.
+2. **Tokenizing** (:func:`analyze`): document symbols (``S/2020/405``) and
+   numbers (``1,000``) stay whole; runs of Han characters are segmented by
+   jieba in exact mode (HMM off: the same string always segments the same way,
+   in a query as in a document); every other run of letters is one word.
+   Positions are ordinal, so phrases and proximity work in every language.
+3. **Sub-words** (index mode only): the in-dictionary sub-words of a long
+   Chinese word are indexed at their parent's position, so ``毁灭性武器``
+   finds ``大规模毁灭性武器`` and phrases that run through it still hold.
+4. **Stemming**, chosen by the field's language: Porter for English,
+   Snowball for French, Spanish and Russian.  Arabic gets normalisation only
+   (in the folding), never a root stemmer that would merge unrelated words.
+
+A second analyzer (:class:`BigramTokenizer`) indexes overlapping Han
+character bigrams; a phrase of bigrams finds *any* Chinese substring, e.g.
+``人民共和国`` inside ``中华人民共和国``, whatever jieba made of it.
+
+Both are Whoosh ``Composable`` objects at a stable import path, because
+Whoosh pickles the analyzer into the index's schema.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from whoosh.analysis import Token, Tokenizer
+
+#: Bump when analysis changes in a way that makes old indexes wrong.
+ANALYSIS_VERSION = 1
+
+USER_DICT = Path(__file__).parent / "data" / "un_terms.txt"
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+HAN_RUN = re.compile(f"[{_HAN}]+")
+_TOKEN = re.compile(
+    # A document symbol: letters, then one or more /-separated parts, with a digit somewhere.
+    rf"(?P<sym>[a-z]{{1,8}}(?:/[a-z0-9][a-z0-9.\-]*[a-z0-9]|/[a-z0-9])+)"
+    # A formatted number: 1,000 or 3.5 or 2.1.3 (a plain digit run is a word).
+    r"|(?P<num>\d+(?:[.,]\d+)+)"
+    rf"|(?P<han>[{_HAN}]+)"
+    # Any other run of letters/digits (\w minus "_" minus Han).
+    rf"|(?P<word>[^\W_{_HAN}]+)"
+)
+_SYM_PARTS = re.compile(r"[a-z]+|\d+")
+
+# ---------------------------------------------------------------------------
+# Folding
+
+
+def _arabic_folds() -> dict[str, str]:
+    folds = {c: "ا" for c in "أإآٱ"}
+    folds.update({"ى": "ي", "ة": "ه", "\u0640": ""})  # tatweel is only decoration
+    for cp in list(range(0x064B, 0x0653)) + [0x0670]:  # harakat, superscript alef
+        folds[chr(cp)] = ""
+    return folds
+
+
+@functools.cache
+def _fold_tables() -> tuple[dict[int, str], re.Pattern[str], dict[str, str]]:
+    """(1:1 translate table, pattern of chars that fold to 0 or 2+ chars, full map)."""
+    import opencc
+
+    fold: dict[str, str] = {}
+    for cp in range(0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        f = unicodedata.normalize("NFKC", c).lower()
+        if f != c:
+            fold[c] = f
+    # Traditional → simplified, one character at a time so offsets stay exact.
+    han = [chr(cp) for cp in range(0x4E00, 0xA000)] + [chr(cp) for cp in range(0x3400, 0x4DC0)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(han)).split("\n")
+    if len(converted) == len(han):
+        for src, dst in zip(han, converted, strict=True):
+            if len(dst) == 1 and dst != src:
+                fold[src] = dst
+    # Compatibility ideographs fold (NFKC) to a traditional form: chain through t2s.
+    for c, f in list(fold.items()):
+        if len(f) == 1 and f in fold and len(fold[f]) == 1:
+            fold[c] = fold[f]
+    fold.update(_arabic_folds())
+    table = {ord(c): f for c, f in fold.items() if len(f) == 1}
+    odd = [c for c, f in fold.items() if len(f) != 1]
+    odd_re = re.compile("[" + "".join(re.escape(c) for c in odd) + "]")
+    return table, odd_re, fold
+
+
+class Folded(NamedTuple):
+    """Folded text and, when lengths differ, where each folded char came from."""
+
+    text: str
+    starts: list[int] | None  # None: folded[i] came from original[i]
+    ends: list[int] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original character span of folded[start:end]."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+
+def fold(text: str) -> Folded:
+    """Fold width, case, script and Arabic variants, keeping an offset map.
+
+    >>> fold("安全理事會 Ｓ/２０２０").text
+    '安全理事会 s/2020'
+    """
+    if text.isascii():
+        return Folded(text.lower(), None, None)
+    table, odd_re, full = _fold_tables()
+    if not odd_re.search(text):
+        return Folded(text.translate(table), None, None)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, c in enumerate(text):
+        f = full.get(c, c)
+        out.append(f)
+        starts.extend([i] * len(f))
+        ends.extend([i + 1] * len(f))
+    return Folded("".join(out), starts, ends)
+
+
+# ---------------------------------------------------------------------------
+# Chinese segmentation
+
+_jieba_lock = threading.Lock()
+
+
+@functools.cache
+def _jieba() -> object:
+    """jieba's tokenizer with our dictionary of UN terms, loaded once per process."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _jieba_lock:
+        tk = jieba.Tokenizer()
+        tk.initialize()
+        if USER_DICT.exists():
+            tk.load_userdict(str(USER_DICT))
+    return tk
+
+
+def _cut(run: str) -> list[str]:
+    return _jieba().lcut(run, HMM=False)  # type: ignore[attr-defined]
+
+
+def _subwords(word: str) -> Iterator[tuple[str, int]]:
+    """In-dictionary words strictly inside ``word``, with their offset in it."""
+    freq = _jieba().FREQ  # type: ignore[attr-defined]
+    n = len(word)
+    for size in range(n - 1, 1, -1):
+        for i in range(n - size + 1):
+            sub = word[i : i + size]
+            if freq.get(sub):
+                yield sub, i
+
+
+# ---------------------------------------------------------------------------
+# Stemming
+
+
+@functools.cache
+def stemmer(lang: str) -> Callable[[str], str] | None:
+    """The stemmer for a field language, or None (Chinese, Arabic, no language)."""
+    from whoosh.lang import stemmer_for_language
+
+    if lang == "en":
+        return functools.lru_cache(maxsize=50_000)(stemmer_for_language("en_porter"))
+    if lang in ("fr", "es", "ru"):
+        return functools.lru_cache(maxsize=50_000)(stemmer_for_language(lang))
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The analysis itself
+
+
+class Tok(NamedTuple):
+    text: str
+    pos: int
+    start: int  # offsets into the ORIGINAL text
+    end: int
+    kind: str  # "sym" | "num" | "word" | "han" | "sub" | "part"
+
+
+def analyze(text: str, lang: str | None = None, mode: str = "index") -> list[Tok]:
+    """Tokens of ``text`` as indexed in the field of language ``lang``.
+
+    ``mode="query"`` leaves out what is only there to be found (sub-words,
+    the parts of a symbol), so a query is a plain sequence of positions.
+
+    >>> [t.text for t in analyze("安全理事会第１５４０（２００４）号决议", "zh", "query")]
+    ['安全理事会', '第', '1540', '2004', '号', '决议']
+    >>> [t.text for t in analyze("Resolutions of the Security Council", "en")]
+    ['resolut', 'of', 'the', 'secur', 'council']
+    """
+    folded = fold(text)
+    ftext = folded.text
+    stem = stemmer(lang) if lang else None
+    index_mode = mode != "query"
+    out: list[Tok] = []
+    pos = 0
+    for m in _TOKEN.finditer(ftext):
+        kind = m.lastgroup or "word"
+        s, e = m.span()
+        if kind == "han":
+            offset = s
+            for word in _cut(m.group()):
+                ws, we = offset, offset + len(word)
+                offset = we
+                os_, oe = folded.span(ws, we)
+                out.append(Tok(word, pos, os_, oe, "han"))
+                if index_mode and len(word) > 2:
+                    for sub, i in _subwords(word):
+                        ss, se = folded.span(ws + i, ws + i + len(sub))
+                        out.append(Tok(sub, pos, ss, se, "sub"))
+                pos += 1
+            continue
+        word = m.group()
+        os_, oe = folded.span(s, e)
+        if kind == "word" and stem is not None and not word.isdigit():
+            word = stem(word)
+        out.append(Tok(word, pos, os_, oe, kind))
+        if kind == "sym" and index_mode:
+            for p in _SYM_PARTS.finditer(m.group()):
+                ps, pe = folded.span(s + p.start(), s + p.end())
+                out.append(Tok(p.group(), pos, ps, pe, "part"))
+        pos += 1
+    return out
+
+
+def bigrams(text: str) -> list[Tok]:
+    """Overlapping Han bigrams (a lone Han character stands for itself).
+
+    >>> [t.text for t in bigrams("中华人民共和国")]
+    ['中华', '华人', '人民', '民共', '共和', '和国']
+    """
+    folded = fold(text)
+    out: list[Tok] = []
+    pos = 0
+    for m in HAN_RUN.finditer(folded.text):
+        run, base = m.group(), m.start()
+        if len(run) == 1:
+            s, e = folded.span(base, base + 1)
+            out.append(Tok(run, pos, s, e, "bigram"))
+            pos += 1
+        for i in range(len(run) - 1):
+            s, e = folded.span(base + i, base + i + 2)
+            out.append(Tok(run[i : i + 2], pos, s, e, "bigram"))
+            pos += 1
+        pos += 1  # a gap: a phrase never runs from one Han run into the next
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Whoosh glue
+
+
+def _emit(toks: list[Tok], positions: bool, chars: bool, start_pos: int, start_char: int,
+          mode: str, removestops: bool) -> Iterator[Token]:
+    t = Token(positions, chars, removestops=removestops, mode=mode)
+    for tok in toks:
+        t.text = tok.text
+        t.boost = 1.0
+        t.stopped = False
+        if positions:
+            t.pos = start_pos + tok.pos
+        if chars:
+            t.startchar = start_char + tok.start
+            t.endchar = start_char + tok.end
+        yield t
+
+
+class UNTokenizer(Tokenizer):
+    """Whoosh tokenizer over :func:`analyze` for one field language."""
+
+    def __init__(self, lang: str | None = None) -> None:
+        self.lang = lang
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UNTokenizer) and other.lang == self.lang
+
+    def __hash__(self) -> int:
+        return hash(("UNTokenizer", self.lang))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,  # type: ignore[override]
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object
+                 ) -> Iterator[Token]:
+        if not tokenize:
+            toks = [Tok(fold(value).text, 0, 0, len(value), "word")]
+        else:
+            toks = analyze(value, self.lang, "query" if mode == "query" else "index")
+        return _emit(toks, positions, chars, start_pos, start_char, mode, removestops)
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh tokenizer over :func:`bigrams`."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,  # type: ignore[override]
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: object
+                 ) -> Iterator[Token]:
+        return _emit(bigrams(value), positions, chars, start_pos, start_char, mode, removestops)
+
+
+def un_analyzer(lang: str | None = None) -> UNTokenizer:
+    """The analyzer of the text field of language ``lang`` (None: no stemming)."""
+    return UNTokenizer(lang)
+
+
+def bigram_analyzer() -> BigramTokenizer:
+    return BigramTokenizer()
+
+
+def warm_up() -> None:
+    """Load jieba, the dictionaries and the folding tables now rather than on first use."""
+    _fold_tables()
+    _jieba()

@@ -1,0 +1,548 @@
+"""Build and update the index: atomic generations, one writer at a time.
+
+On disk an index is a folder::
+
+    INDEX/
+      current -> gen-20261201T193000-1234     symlink: the generation being served
+      gen-20261201T193000-1234/               Whoosh segments + docs.sqlite + meta.json
+      gen-20261130T020000-998/                the previous generation (kept one build)
+      gen-…-4321.tmp/                         a build in progress (or one that was killed)
+      .lock, .lock.json                       the writer lock and who holds it
+
+A build writes a new ``.tmp`` generation and, only once it is complete and
+synced, renames it and swaps the ``current`` symlink with one ``rename(2)``:
+readers see the old index or the new one, never half of one.  Killing a build
+at any moment leaves the served index untouched; the next writer removes the
+leftovers.  An update changes the current generation in place, relying on
+Whoosh's own atomic commit (a new TOC file) and on SQLite transactions, and
+on revision-keyed rows so that a searcher on the old Whoosh generation still
+finds the text it expects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from .analysis import warm_up
+from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
+from .model import Document, Skipped
+from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
+from .store import STORE_FILE, Store, doc_rev
+
+CURRENT = "current"
+META_FILE = "meta.json"
+LOCK_FILE = ".lock"
+LOCK_INFO = ".lock.json"
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+#: Called after each document with (documents done, bytes of source read so far).
+Progress = Callable[[int, int], None]
+
+
+def default_index_dir() -> Path:
+    """``UNSEARCH_INDEX``, else the per-user data directory."""
+    env = os.environ.get("UNSEARCH_INDEX")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "unsearch" / "index"
+
+
+@dataclass
+class BuildReport:
+    """What a build or update did; ``skipped`` lists the sources it could not read."""
+
+    documents: int = 0
+    paragraphs: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    added: int = 0
+    replaced: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    path: str = ""
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.skipped)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.__dict__.copy()
+        d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        return d
+
+
+# ---------------------------------------------------------------------------
+# Layout
+
+
+def resolve_generation(root: Path) -> Path:
+    """The generation folder that ``root`` serves, or IndexNotFoundError."""
+    root = Path(root)
+    link = root / CURRENT
+    if link.is_symlink() or link.is_dir():
+        gen = root / os.readlink(link) if link.is_symlink() else link
+        if not gen.is_dir():
+            raise IndexCorruptError(f"index at {root} points to a missing generation {gen.name}; "
+                                    "rebuild it with `unsearch index build`")
+        return gen
+    if not root.exists():
+        raise IndexNotFoundError(f"no index at {root}; build one with `unsearch index build`")
+    raise IndexNotFoundError(f"{root} is not an unsearch index; build one with `unsearch index build`")
+
+
+def read_meta(gen: Path) -> dict[str, Any]:
+    try:
+        meta: dict[str, Any] = json.loads((gen / META_FILE).read_text("utf-8"))
+    except FileNotFoundError:
+        raise IndexCorruptError(f"index generation {gen} has no {META_FILE}; rebuild it with "
+                                "`unsearch index build`") from None
+    except (OSError, ValueError) as e:
+        raise IndexCorruptError(f"cannot read {gen / META_FILE} ({e}); rebuild it with "
+                                "`unsearch index build`") from None
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexVersionError(
+            f"the index at {gen.parent} has schema version {version}, this unsearch needs "
+            f"{SCHEMA_VERSION}; rebuild it with `unsearch index build`"
+        )
+    return meta
+
+
+def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for p in path.iterdir():
+        if p.is_file():
+            with open(p, "rb") as f:
+                os.fsync(f.fileno())
+    _fsync_dir(path)
+
+
+def _swap_current(root: Path, gen: Path) -> None:
+    tmp_link = root / f".{CURRENT}.{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp_link.unlink()
+    tmp_link.symlink_to(gen.name)
+    os.replace(tmp_link, root / CURRENT)
+    _fsync_dir(root)
+
+
+def _cleanup(root: Path, keep: int = 1) -> None:
+    """Remove what killed writers left and all but ``keep`` previous generations.
+
+    Only called with the writer lock held, so nothing here is in use by a writer.
+    """
+    current = None
+    with contextlib.suppress(OSError):
+        current = os.readlink(root / CURRENT)
+    for p in root.iterdir():
+        if p.name.endswith(".tmp") and p.name.startswith("gen-"):
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.name.startswith(f".{CURRENT}.") and p.is_symlink():
+            p.unlink()
+    gens = sorted((p for p in root.iterdir() if p.name.startswith("gen-") and p.is_dir()
+                   and p.name != current), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in gens[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# Locking
+
+
+@contextlib.contextmanager
+def writer_lock(root: Path, command: str, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the index's writer lock; wait up to ``timeout`` seconds for another writer.
+
+    flock(2) is released by the kernel when a process dies, even by kill -9, so a
+    killed writer never leaves the index locked.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexLockedError(
+                        f"another writer is using the index at {root}: {_lock_holder(root)}; "
+                        "try again when it has finished"
+                    ) from None
+                time.sleep(0.2)
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+                "started": datetime.now(UTC).isoformat(timespec="seconds")}
+        with contextlib.suppress(OSError):
+            _write_json_atomic(root / LOCK_INFO, info)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _lock_holder(root: Path) -> str:
+    try:
+        info = json.loads((root / LOCK_INFO).read_text("utf-8"))
+        return f"`unsearch index {info['command']}` (pid {info['pid']}, since {info['started']})"
+    except (OSError, ValueError, KeyError):
+        return "an unknown process"
+
+
+# ---------------------------------------------------------------------------
+# Turning documents into Whoosh documents
+
+
+def paragraph_fields(doc: Document, rev: str) -> Iterator[dict[str, Any]]:
+    text_field = TEXT_FIELDS.get(doc.lang, TEXT_FIELDS["en"])
+    common: dict[str, Any] = {"doc_id": doc.id, "rev": rev, "lang": doc.lang}
+    if doc.organ:
+        common["organ"] = doc.organ
+    if doc.year:
+        common["year"] = doc.year
+    dn = date_number(doc.date)
+    if dn:
+        common["date"] = dn
+    if doc.country:
+        common["country"] = doc.country.upper()
+    if doc.symbol:
+        common["symbol"] = doc.symbol.lower()
+    if doc.title:
+        common[TITLE_FIELD] = doc.title
+    for n, text in enumerate(doc.paragraphs, 1):
+        fields = dict(common, para=n)
+        fields[text_field] = text
+        fields[BIGRAM_FIELD] = text
+        yield fields
+
+
+class _Dedup:
+    """Make ids unique within one build: two sources yielding the same id both stay."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.seen: set[str] = set(taken)
+
+    def __call__(self, doc: Document) -> Document:
+        if doc.id in self.seen:
+            import hashlib
+
+            suffix = hashlib.sha1(doc.source.encode("utf-8")).hexdigest()[:6]
+            base, n = f"{doc.id}~{suffix}", 1
+            doc.id = base
+            while doc.id in self.seen:
+                n += 1
+                doc.id = f"{base}{n}"
+        self.seen.add(doc.id)
+        return doc
+
+
+def _read(sources: Iterable[str | os.PathLike[str]], report: BuildReport) -> Iterator[Document]:
+    from .sources import iter_sources
+
+    for item in iter_sources(sources):
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+        else:
+            yield item
+
+
+def _source_bytes(doc: Document, seen: set[str]) -> int:
+    if doc.source in seen:
+        return 0
+    seen.add(doc.source)
+    p = Path(doc.source)
+    try:
+        if p.is_dir():
+            return sum(f.stat().st_size for f in p.iterdir() if f.is_file())
+        return p.stat().st_size
+    except OSError:
+        return 0
+
+
+def source_size(sources: Iterable[str | os.PathLike[str]]) -> int:
+    """Total bytes under the sources (for a progress bar's ETA)."""
+    total = 0
+    for s in sources:
+        p = Path(s)
+        if p.is_file():
+            total += p.stat().st_size
+        elif p.is_dir():
+            for dirpath, _dirs, files in os.walk(p):
+                for f in files:
+                    with contextlib.suppress(OSError):
+                        total += os.stat(os.path.join(dirpath, f)).st_size
+    return total
+
+
+def _writer_procs(procs: int | None) -> int:
+    if procs is not None:
+        return max(1, procs)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+# ---------------------------------------------------------------------------
+# Public API
+
+
+def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLike[str], *,
+                progress: Progress | None = None, procs: int | None = None,
+                lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> BuildReport:
+    """Full rebuild of the index at ``path`` from ``sources``, swapped in atomically."""
+    started = time.monotonic()
+    root = Path(path)
+    report = BuildReport(path=str(root))
+    sources = list(sources)
+    with writer_lock(root, "build", lock_timeout):
+        _cleanup(root)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        name = f"gen-{stamp}-{os.getpid()}"
+        tmp = root / f"{name}.tmp"
+        tmp.mkdir()
+        warm_up()  # before the writer forks: its workers inherit jieba, loaded once
+        ix = whoosh_index.create_in(str(tmp), make_schema())
+        store = Store.open(tmp)
+        nprocs = _writer_procs(procs)
+        if nprocs > 1:
+            writer = ix.writer(procs=nprocs, multisegment=True, limitmb=128, batchsize=256)
+        else:
+            writer = ix.writer(limitmb=256)
+        dedup = _Dedup()
+        done_bytes = 0
+        seen_sources: set[str] = set()
+        try:
+            for doc in _read(sources, report):
+                doc = dedup(doc)
+                rev = doc_rev(doc)
+                store.add(doc, rev)
+                store.set_current(doc, rev)
+                for fields in paragraph_fields(doc, rev):
+                    writer.add_document(**fields)
+                report.documents += 1
+                report.paragraphs += len(doc.paragraphs)
+                report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
+                if progress:
+                    done_bytes += _source_bytes(doc, seen_sources)
+                    progress(report.documents, done_bytes)
+            store.commit()
+            writer.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            store.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        store.close()
+        report.seconds = round(time.monotonic() - started, 3)
+        _write_json_atomic(tmp / META_FILE, _meta(report, sources, built=True))
+        _fsync_tree(tmp)
+        gen = root / name
+        os.rename(tmp, gen)
+        _swap_current(root, gen)
+        _cleanup(root)
+    return report
+
+
+def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLike[str], *,
+                 progress: Progress | None = None,
+                 lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> BuildReport:
+    """Incremental update: add new documents, replace changed ones, drop those whose
+    source (under one of ``sources``) is gone."""
+    started = time.monotonic()
+    root = Path(path)
+    report = BuildReport(path=str(root))
+    sources = list(sources)
+    with writer_lock(root, "update", lock_timeout):
+        gen = resolve_generation(root)
+        meta = read_meta(gen)
+        _cleanup(root)
+        ix = _open_whoosh(gen)
+        store = Store.open(gen)
+        try:
+            _reconcile(ix, store)
+            existing = store.current()
+            roots = [os.path.abspath(s) for s in sources]
+
+            def under_roots(src: str) -> bool:
+                a = os.path.abspath(src)
+                return any(a == r or a.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+            incoming: dict[str, tuple[Document, str]] = {}
+            dedup = _Dedup()
+            n = 0
+            for doc in _read(sources, report):
+                # Same id as an existing document from another source: it is a new document.
+                if doc.id in existing and not under_roots(existing[doc.id][1]):
+                    doc = _Dedup(existing)(doc)
+                doc = dedup(doc)
+                incoming[doc.id] = (doc, doc_rev(doc))
+                n += 1
+                if progress:
+                    progress(n, 0)
+            changed = {i: v for i, v in incoming.items() if existing.get(i, ("",))[0] != v[1]}
+            gone = [i for i, (_rev, src) in existing.items()
+                    if i not in incoming and under_roots(src)]
+            report.added = sum(1 for i in changed if i not in existing)
+            report.replaced = len(changed) - report.added
+            report.removed = len(gone)
+            report.unchanged = len(incoming) - len(changed)
+            if changed or gone:
+                for doc, rev in changed.values():
+                    store.add(doc, rev)
+                store.commit()
+                writer = ix.writer(limitmb=128, timeout=5.0)
+                try:
+                    for i in list(changed) + gone:
+                        if i in existing:
+                            writer.delete_by_term("doc_id", i)
+                    for doc, rev in changed.values():
+                        for fields in paragraph_fields(doc, rev):
+                            writer.add_document(**fields)
+                    writer.commit()
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        writer.cancel()
+                    raise
+                for doc, rev in changed.values():
+                    store.set_current(doc, rev)
+                store.drop(gone)
+                store.commit()
+                store.collect_garbage()
+                store.commit()
+            for doc, _rev in changed.values():
+                report.paragraphs += len(doc.paragraphs)
+            report.documents = len(incoming)
+            for doc, _rev in incoming.values():
+                report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
+            report.seconds = round(time.monotonic() - started, 3)
+            totals = _totals(store)
+            meta.update(totals)
+            meta["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
+            meta["last_update"] = {k: v for k, v in report.to_dict().items() if k != "path"}
+            _write_json_atomic(gen / META_FILE, meta)
+        finally:
+            store.close()
+    return report
+
+
+def _reconcile(ix: Any, store: Store) -> None:
+    """Repair an update killed between Whoosh's commit and the store's: trust Whoosh."""
+    rows = store.db.execute("SELECT doc_id FROM docs GROUP BY doc_id HAVING count(*) > 1").fetchall()
+    if not rows:
+        return
+    with ix.searcher() as s:
+        for (doc_id,) in rows:
+            fields = s.document(doc_id=doc_id)
+            if fields:
+                store.db.execute("UPDATE current SET rev = ? WHERE doc_id = ?", (fields["rev"], doc_id))
+    store.collect_garbage()
+    store.commit()
+
+
+def _totals(store: Store) -> dict[str, Any]:
+    langs: dict[str, int] = {}
+    docs = paras = 0
+    for lang, n, p in store.db.execute(
+        "SELECT json_extract(d.meta, '$.lang'), count(*), sum(d.n_paras) FROM current c "
+        "JOIN docs d ON d.doc_id = c.doc_id AND d.rev = c.rev GROUP BY 1"
+    ):
+        langs[lang] = n
+        docs += n
+        paras += p or 0
+    return {"documents": docs, "paragraphs": paras, "languages": langs}
+
+
+def _meta(report: BuildReport, sources: list[Any], *, built: bool) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_seconds": report.seconds,
+        "documents": report.documents,
+        "paragraphs": report.paragraphs,
+        "languages": report.languages,
+        "sources": [str(s) for s in sources],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "python": sys.version.split()[0],
+    }
+
+
+def _open_whoosh(gen: Path) -> Any:
+    try:
+        return whoosh_index.open_dir(str(gen))
+    except whoosh_index.EmptyIndexError:
+        raise IndexCorruptError(f"the index at {gen.parent} has no Whoosh segments; rebuild it "
+                                "with `unsearch index build`") from None
+    except Exception as e:  # Whoosh raises many kinds on a damaged TOC
+        raise IndexCorruptError(f"the index at {gen.parent} is damaged ({type(e).__name__}: {e}); "
+                                "rebuild it with `unsearch index build`") from None
+
+
+def open_index(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any], Any, Store]:
+    """(generation folder, meta, Whoosh index, read-only store) for the index at ``path``."""
+    gen = resolve_generation(Path(path))
+    meta = read_meta(gen)
+    if not (gen / STORE_FILE).exists():
+        raise IndexCorruptError(f"the index at {gen.parent} has no {STORE_FILE}; rebuild it with "
+                                "`unsearch index build`")
+    ix = _open_whoosh(gen)
+    store = Store.open(gen, readonly=True)
+    return gen, meta, ix, store
+
+
+def index_info(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Counts, languages, size on disk, build time and schema version."""
+    gen, meta, ix, store = open_index(path)
+    try:
+        size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
+        with ix.searcher() as s:
+            segments = len(s.reader().leaf_readers()) if hasattr(s.reader(), "leaf_readers") else 1
+            whoosh_docs = s.doc_count()
+        info = {
+            "path": str(Path(path)),
+            "generation": gen.name,
+            "schema_version": meta.get("schema_version"),
+            "built": meta.get("built"),
+            "updated": meta.get("updated"),
+            "build_seconds": meta.get("build_seconds"),
+            "documents": meta.get("documents"),
+            "paragraphs": meta.get("paragraphs"),
+            "indexed_paragraphs": whoosh_docs,
+            "languages": meta.get("languages"),
+            "segments": segments,
+            "size_bytes": size,
+            "sources": meta.get("sources"),
+            "skipped": meta.get("skipped", []),
+        }
+    finally:
+        store.close()
+    return info

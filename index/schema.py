@@ -1,0 +1,53 @@
+"""The Whoosh schema: one Whoosh document per paragraph.
+
+Document metadata and paragraph text live in SQLite beside the index
+(:mod:`index.store`); Whoosh keeps only what it needs to find, filter,
+facet and rank paragraphs.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+
+from .analysis import ANALYSIS_VERSION, bigram_analyzer, un_analyzer
+from .model import LANGUAGES
+
+#: Stored in every index; an index with another version is refused.
+SCHEMA_VERSION = f"3.{ANALYSIS_VERSION}"
+
+TEXT_FIELDS = {lang: f"text_{lang}" for lang in LANGUAGES}
+BIGRAM_FIELD = "cjk"
+TITLE_FIELD = "title"
+
+
+def make_schema() -> Schema:
+    fields = {
+        "doc_id": ID(stored=True, sortable=True),
+        "rev": ID(stored=True, sortable=True),
+        "para": NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        "lang": ID(stored=True, sortable=True),
+        "organ": ID(stored=True, sortable=True),
+        "year": NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        "date": NUMERIC(int, bits=32, sortable=True, signed=False),  # YYYYMMDD
+        "country": ID(stored=True),
+        "symbol": ID(),  # lower-cased on the way in
+        TITLE_FIELD: TEXT(analyzer=un_analyzer(None), phrase=True),
+        BIGRAM_FIELD: TEXT(analyzer=bigram_analyzer(), phrase=True),
+    }
+    for lang, name in TEXT_FIELDS.items():
+        fields[name] = TEXT(analyzer=un_analyzer(lang), phrase=True)
+    return Schema(**fields)
+
+
+def date_number(date: str | None) -> int | None:
+    """'2020-05-19' → 20200519, '2020-05' → 20200500, '2020' → 20200000."""
+    if not date:
+        return None
+    parts = date.split("-")
+    try:
+        y = int(parts[0])
+        m = int(parts[1]) if len(parts) > 1 else 0
+        d = int(parts[2]) if len(parts) > 2 else 0
+    except ValueError:
+        return None
+    return y * 10000 + m * 100 + d

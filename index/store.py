@@ -1,0 +1,144 @@
+"""Documents and paragraph text, in SQLite beside the Whoosh index.
+
+Rows are keyed by (doc_id, rev) where rev is the document's content hash, so
+an update can write a document's new revision before Whoosh switches to it
+and a searcher still on the old Whoosh generation still finds the old text.
+``current`` says which revision of each document is live.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .model import Document
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    doc_id TEXT NOT NULL, rev TEXT NOT NULL, meta TEXT NOT NULL, n_paras INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, rev)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paras (
+    doc_id TEXT NOT NULL, rev TEXT NOT NULL, n INTEGER NOT NULL, text TEXT NOT NULL,
+    PRIMARY KEY (doc_id, rev, n)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS current (
+    doc_id TEXT PRIMARY KEY, rev TEXT NOT NULL, source TEXT NOT NULL, symbol TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS current_symbol ON current (symbol);
+"""
+
+STORE_FILE = "docs.sqlite"
+
+
+def doc_rev(doc: Document) -> str:
+    return doc.content_hash()[:16]
+
+
+class Store:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            uri = f"file:{path}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(path, check_same_thread=False)
+            self.db.executescript(_SCHEMA)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+
+    @classmethod
+    def open(cls, directory: Path, *, readonly: bool = False) -> Store:
+        return cls(directory / STORE_FILE, readonly=readonly)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- writing -------------------------------------------------------------
+
+    def add(self, doc: Document, rev: str) -> None:
+        meta = doc.to_dict()
+        paragraphs = meta.pop("paragraphs")
+        self.db.execute(
+            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
+            (doc.id, rev, json.dumps(meta, ensure_ascii=False), len(paragraphs)),
+        )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO paras VALUES (?, ?, ?, ?)",
+            ((doc.id, rev, n, text) for n, text in enumerate(paragraphs, 1)),
+        )
+
+    def set_current(self, doc: Document, rev: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO current VALUES (?, ?, ?, ?)",
+            (doc.id, rev, doc.source, doc.symbol),
+        )
+
+    def drop(self, doc_ids: Iterable[str]) -> None:
+        ids = [(i,) for i in doc_ids]
+        self.db.executemany("DELETE FROM current WHERE doc_id = ?", ids)
+
+    def collect_garbage(self) -> None:
+        """Remove revisions that are not current."""
+        for table in ("docs", "paras"):
+            self.db.execute(
+                f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM current c "
+                f"WHERE c.doc_id = {table}.doc_id AND c.rev = {table}.rev)"
+            )
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    # -- reading -------------------------------------------------------------
+
+    def current(self) -> dict[str, tuple[str, str]]:
+        """doc_id → (rev, source) of every live document."""
+        return {d: (r, s) for d, r, s in self.db.execute("SELECT doc_id, rev, source FROM current")}
+
+    def current_rev(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT rev FROM current WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def meta(self, doc_id: str, rev: str | None = None) -> dict[str, Any] | None:
+        rev = rev or self.current_rev(doc_id)
+        if rev is None:
+            return None
+        row = self.db.execute(
+            "SELECT meta, n_paras FROM docs WHERE doc_id = ? AND rev = ?", (doc_id, rev)
+        ).fetchone()
+        if row is None:
+            return None
+        meta: dict[str, Any] = json.loads(row[0])
+        meta["n_paragraphs"] = row[1]
+        meta["rev"] = rev
+        return meta
+
+    def paragraphs(self, doc_id: str, rev: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT text FROM paras WHERE doc_id = ? AND rev = ? ORDER BY n", (doc_id, rev)
+        )
+        return [r[0] for r in rows]
+
+    def paragraph(self, doc_id: str, rev: str, n: int) -> str | None:
+        row = self.db.execute(
+            "SELECT text FROM paras WHERE doc_id = ? AND rev = ? AND n = ?", (doc_id, rev, n)
+        ).fetchone()
+        return row[0] if row else None
+
+    def by_symbol(self, symbol: str) -> list[tuple[str, str]]:
+        """(doc_id, lang) of the live documents with this symbol (case-insensitive)."""
+        rows = self.db.execute(
+            "SELECT c.doc_id, json_extract(d.meta, '$.lang') FROM current c "
+            "JOIN docs d ON d.doc_id = c.doc_id AND d.rev = c.rev "
+            "WHERE c.symbol = ? COLLATE NOCASE ORDER BY c.doc_id", (symbol,)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT d.meta, d.n_paras FROM current c JOIN docs d ON d.doc_id = c.doc_id AND d.rev = c.rev"
+        )
+        for meta, n in rows:
+            m = json.loads(meta)
+            m["n_paragraphs"] = n
+            yield m

@@ -1,0 +1,14 @@
+"""unsearch read side: the library API.
+
+>>> from search import SearchEngine                                  # doctest: +SKIP
+>>> engine = SearchEngine.open("var/demo-index")                     # doctest: +SKIP
+>>> [hit.title for hit in engine.search("安全理事会")]                # doctest: +SKIP
+"""
+
+from index.errors import IndexNotFoundError
+
+from .engine import SearchEngine
+from .query import QueryError
+from .results import DocumentView, Hit, SearchResults
+
+__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "SearchEngine", "SearchResults"]

@@ -1,0 +1,400 @@
+"""SearchEngine: the library API over an index built by :mod:`index`.
+
+>>> from search import SearchEngine                                # doctest: +SKIP
+>>> with SearchEngine.open("var/demo-index") as engine:             # doctest: +SKIP
+...     for hit in engine.search("安全理事会", lang="zh"):
+...         print(hit.symbol, hit.title, hit.snippet_html)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import numpy as np
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.scoring import BM25F
+
+from index.build import open_index, resolve_generation
+from index.errors import IndexNotFoundError
+from index.model import LANGUAGES
+from index.store import Store
+
+from .highlight import Terms, highlight_all, snippet
+from .query import Node, QueryError, parse, positive_texts, symbol_query
+from .results import DocumentView, Hit, SearchResults
+from .translate import Translator
+
+SORTS = ("relevance", "date", "-date")
+GROUPS = ("doc", "para")
+MAX_PER_PAGE = 100
+MAX_RESULT_WINDOW = 10_000  # page * per_page: deeper pages are refused, as in other engines
+WEIGHTING = BM25F(B=0.75, K1=1.2)
+
+
+@dataclass
+class _Columns:
+    """Per-paragraph facet values as arrays, indexed by Whoosh document number."""
+
+    doc: np.ndarray  # int32 code of doc_id
+    doc_ids: np.ndarray  # code -> doc_id
+    lang: np.ndarray
+    lang_names: np.ndarray
+    organ: np.ndarray
+    organ_names: np.ndarray
+    year: np.ndarray
+    date: np.ndarray
+    para: np.ndarray
+    rev: np.ndarray  # int32 code of rev
+    rev_names: np.ndarray
+
+
+def _load_columns(reader: Any) -> _Columns:
+    n = reader.doc_count_all()
+
+    def strings(name: str) -> tuple[np.ndarray, np.ndarray]:
+        values = list(reader.column_reader(name)) if reader.has_column(name) else [""] * n
+        values = [v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in values]
+        names, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
+        return codes.astype(np.int32), names
+
+    def ints(name: str) -> np.ndarray:
+        if not reader.has_column(name):
+            return np.zeros(n, dtype=np.int64)
+        arr = np.fromiter((v or 0 for v in reader.column_reader(name)), dtype=np.int64, count=n)
+        arr[arr >= 2**32 - 1] = 0  # Whoosh's "no value" in an unsigned 32-bit column
+        return arr
+
+    doc, doc_ids = strings("doc_id")
+    lang, lang_names = strings("lang")
+    organ, organ_names = strings("organ")
+    rev, rev_names = strings("rev")
+    return _Columns(doc, doc_ids, lang, lang_names, organ, organ_names, ints("year"), ints("date"),
+                    ints("para"), rev, rev_names)
+
+
+class _CodeFacet(sorting.FacetType):
+    """Collapse/sort key from one of our cached arrays (no column read per search)."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes
+
+    def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
+        return _CodeCategorizer(self.codes)
+
+
+class _CodeCategorizer(sorting.Categorizer):
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes
+        self.offset = 0
+
+    def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
+        self.offset = docoffset
+
+    def key_for(self, matcher: Any, segment_docnum: int) -> int:
+        return int(self.codes[self.offset + segment_docnum])
+
+
+class SearchEngine:
+    """Search an unsearch index. Thread-safe: each search opens its own Whoosh searcher."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._gen: Path | None = None
+        self._ix: Any = None
+        self._meta: dict[str, Any] = {}
+        self._columns: dict[tuple[str, int], _Columns] = {}
+        self._pool: list[Any] = []
+        self._reopen()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> SearchEngine:
+        """Open the index at ``path``; IndexNotFoundError if there is no usable index."""
+        return cls(path)
+
+    def __enter__(self) -> SearchEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        store = getattr(self._local, "store", None)
+        if store is not None:
+            store.close()
+            self._local.store = None
+
+    # -- index generations ---------------------------------------------------
+
+    def _reopen(self) -> None:
+        gen, meta, ix, store = open_index(self.path)
+        store.close()
+        self._gen, self._meta, self._ix = gen, meta, ix
+        self._columns = {}
+        old, self._pool = self._pool, []
+        for searcher in old:
+            searcher.close()
+
+    @contextlib.contextmanager
+    def _searcher(self) -> Iterator[Any]:
+        """A searcher for one search: reused across searches, refreshed after an update.
+
+        Opening a Whoosh searcher reads every segment's term and column
+        headers (tens of ms on a large index), so searchers are pooled; each is
+        used by one thread at a time and brought up to date before use.
+        """
+        self._check_generation()
+        ix = self._ix
+        with self._lock:
+            searcher = self._pool.pop() if self._pool else None
+        if searcher is None:
+            searcher = ix.searcher(weighting=WEIGHTING)
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+        try:
+            yield searcher
+        finally:
+            with self._lock:
+                if ix is self._ix and len(self._pool) < 16:
+                    self._pool.append(searcher)
+                else:
+                    searcher.close()
+
+    def _check_generation(self) -> None:
+        """Follow a rebuild: the ``current`` symlink moved to a new generation."""
+        try:
+            gen = resolve_generation(self.path)
+        except IndexNotFoundError:
+            if self._gen is not None and self._gen.exists():
+                return  # keep serving what we have
+            raise
+        if gen != self._gen:
+            with self._lock:
+                if gen != self._gen:
+                    self._reopen()
+
+    def _store(self) -> Store:
+        store: Store | None = getattr(self._local, "store", None)
+        gen = getattr(self._local, "gen", None)
+        if store is None or gen != self._gen:
+            if store is not None:
+                store.close()
+            assert self._gen is not None
+            store = Store.open(self._gen, readonly=True)
+            self._local.store, self._local.gen = store, self._gen
+        return store
+
+    def _columns_for(self, searcher: Any) -> _Columns:
+        key = (str(self._gen), searcher.reader().generation())
+        cols = self._columns.get(key)
+        if cols is None:
+            with self._lock:
+                cols = self._columns.get(key)
+                if cols is None:
+                    cols = _load_columns(searcher.reader())
+                    self._columns = {key: cols}
+        return cols
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return dict(self._meta)
+
+    # -- searching -----------------------------------------------------------
+
+    def search(self, query: str, *, lang: str | None = None, organ: str | None = None,
+               year_from: int | None = None, year_to: int | None = None,
+               sort: str = "relevance", group: str = "doc", page: int = 1,
+               per_page: int = 10) -> SearchResults:
+        """Run ``query``; see the README for the query language. Raises QueryError."""
+        started = time.perf_counter()
+        _check_params(lang, year_from, year_to, sort, group, page, per_page)
+        tree = parse(query)
+        langs = [lang] if lang else None
+        with self._searcher() as searcher:
+            translator = Translator(searcher.reader(), langs)
+            q = translator.translate(tree)
+            sym = symbol_query(query)
+            if sym:
+                q = wq.Or([wq.Term("symbol", sym.lower(), boost=100.0), q])
+            filters = _filters(translator, lang, organ, year_from, year_to)
+            full = (wq.And([q, *filters]) if filters else q).normalize()
+            cols = self._columns_for(searcher)
+            ids = np.fromiter(searcher.docs_for_query(full), dtype=np.int64)
+            hits_raw, total, counts, facets = self._collect(searcher, full, ids, cols, sort,
+                                                            group, page, per_page)
+            terms = Terms.from_texts(positive_texts(tree))
+            hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
+        took = (time.perf_counter() - started) * 1000
+        return SearchResults(query=query, total=total, page=page, per_page=per_page,
+                             took_ms=round(took, 2), hits=hits, facets=facets, sort=sort,
+                             group=group, filters={"lang": lang, "organ": organ,
+                                                   "year_from": year_from, "year_to": year_to})
+
+    def _collect(self, searcher: Any, q: wq.Query, ids: np.ndarray, cols: _Columns, sort: str,
+                 group: str, page: int, per_page: int
+                 ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
+        want = page * per_page
+        doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int32)
+        if group == "doc":
+            uniq, first, counts = np.unique(doc_codes, return_index=True, return_counts=True)
+            total = len(uniq)
+            rep = ids[first]  # one paragraph per document for the facets
+            per_doc = dict(zip(uniq.tolist(), counts.tolist(), strict=True))
+        else:
+            total = len(ids)
+            rep = ids
+            per_doc = {}
+        facets = _facets(cols, rep)
+        if total == 0 or want - per_page >= total:
+            return [], total, per_doc, facets
+        if sort == "relevance":
+            kwargs: dict[str, Any] = {"limit": want}
+            if group == "doc":
+                kwargs.update(collapse=_CodeFacet(cols.doc), collapse_limit=1)
+            results = searcher.search(q, **kwargs)
+            raw = [(h.docnum, h.score or 0.0) for h in results]
+        else:
+            reverse = sort == "-date"
+            # Order documents (or paragraphs) by date with numpy; ties by position.
+            order_ids = rep
+            dates = cols.date[order_ids]
+            # Undated documents go last in both directions.
+            key = -dates if reverse else np.where(dates == 0, 2**40, dates)
+            order = np.lexsort((order_ids, key))
+            chosen = order_ids[order][want - per_page: want]
+            if group == "doc":
+                # The best-scoring paragraph of each of these documents.
+                codes = cols.doc[chosen]
+                names = [str(cols.doc_ids[c]) for c in codes]
+                restrict = wq.Or([wq.Term("doc_id", n) for n in names])
+                best = searcher.search(q, filter=restrict, limit=None,
+                                       collapse=_CodeFacet(cols.doc), collapse_limit=1)
+                by_doc = {int(cols.doc[h.docnum]): (h.docnum, h.score or 0.0) for h in best}
+                raw = [by_doc.get(int(c), (int(d), 0.0)) for c, d in zip(codes, chosen, strict=True)]
+            else:
+                raw = [(int(d), 0.0) for d in chosen]
+            return raw, total, per_doc, facets
+        return raw[want - per_page: want], total, per_doc, facets
+
+    def _hits(self, s: Any, cols: _Columns, raw: list[tuple[int, float]], per_doc: dict[int, int],
+              terms: Terms, query: str) -> list[Hit]:
+        if not raw:
+            return []
+        store = self._store()
+        hits: list[Hit] = []
+        for docnum, score in raw:
+            doc_id = str(cols.doc_ids[cols.doc[docnum]])
+            rev = str(cols.rev_names[cols.rev[docnum]])
+            para = int(cols.para[docnum])
+            meta = store.meta(doc_id, rev) or store.meta(doc_id)
+            if meta is None:
+                continue  # removed by an update between the search and now
+            text = store.paragraph(doc_id, meta["rev"], para) or ""
+            more = per_doc.get(int(cols.doc[docnum]), 1) - 1 if per_doc else 0
+            hits.append(Hit(
+                doc_id=doc_id, symbol=meta.get("symbol"), title=meta.get("title") or "",
+                organ=meta.get("organ"), date=meta.get("date"), lang=meta.get("lang") or "",
+                paragraph=para, score=round(float(score), 4),
+                snippet_html=snippet(text, terms, meta.get("lang")),
+                url=document_url(doc_id, para, query), more=max(0, more),
+                country=meta.get("country"), year=meta.get("year"),
+            ))
+        return hits
+
+    # -- documents -----------------------------------------------------------
+
+    def document(self, doc_id: str, *, query: str | None = None) -> DocumentView:
+        """The whole document; with ``query``, its paragraphs highlighted. KeyError if unknown."""
+        self._check_generation()
+        store = self._store()
+        meta = store.meta(doc_id) if isinstance(doc_id, str) else None
+        if meta is None:
+            raise KeyError(doc_id)
+        paragraphs = store.paragraphs(doc_id, meta["rev"])
+        html_paragraphs = None
+        if query:
+            try:
+                terms = Terms.from_texts(positive_texts(parse(query)))
+                html_paragraphs = [highlight_all(p, terms, meta.get("lang")) for p in paragraphs]
+            except QueryError:
+                html_paragraphs = None
+        versions = [{"doc_id": d, "lang": lg} for d, lg in store.by_symbol(meta["symbol"])
+                    if d != doc_id] if meta.get("symbol") else []
+        return DocumentView(meta=meta, paragraphs=paragraphs, paragraphs_html=html_paragraphs,
+                            versions=versions)
+
+    def info(self) -> dict[str, Any]:
+        self._check_generation()
+        return {"generation": self._gen.name if self._gen else None, **self._meta}
+
+    def parse(self, query: str) -> Node:
+        """Parse without searching (raises QueryError): for validating input early."""
+        return parse(query)
+
+
+def document_url(doc_id: str, para: int, query: str | None = None) -> str:
+    qs = f"?{urlencode({'q': query})}" if query else ""
+    return f"/documents/{quote(doc_id, safe='')}{qs}#p{para}"
+
+
+def _check_params(lang: str | None, year_from: int | None, year_to: int | None, sort: str,
+                  group: str, page: int, per_page: int) -> None:
+    if lang is not None and lang not in LANGUAGES:
+        raise QueryError(f"unknown language {lang!r}: use one of {' '.join(LANGUAGES)}")
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+    if group not in GROUPS:
+        raise QueryError(f"group must be one of {', '.join(GROUPS)}")
+    for name, v in (("page", page), ("per_page", per_page)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise QueryError(f"{name} must be a whole number of at least 1")
+    if per_page > MAX_PER_PAGE:
+        raise QueryError(f"per_page must be at most {MAX_PER_PAGE}")
+    if page * per_page > MAX_RESULT_WINDOW:
+        raise QueryError(f"results deeper than {MAX_RESULT_WINDOW:,} are not shown; refine the query")
+    for name, y in (("year_from", year_from), ("year_to", year_to)):
+        if y is not None and (not isinstance(y, int) or isinstance(y, bool) or not 1 <= y <= 9999):
+            raise QueryError(f"{name} must be a year such as 2015")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise QueryError("year_from is after year_to")
+
+
+def _filters(t: Translator, lang: str | None, organ: str | None, year_from: int | None,
+             year_to: int | None) -> list[wq.Query]:
+    out: list[wq.Query] = []
+    if lang:
+        out.append(wq.Term("lang", lang))
+    if organ:
+        out.append(wq.Term("organ", t.organ(organ)))
+    if year_from is not None or year_to is not None:
+        out.append(wq.NumericRange("year", year_from, year_to))
+    return out
+
+
+def _facets(cols: _Columns, rep: np.ndarray) -> dict[str, dict[str, int]]:
+    def count(codes: np.ndarray, names: np.ndarray) -> dict[str, int]:
+        if not len(codes):
+            return {}
+        c = np.bincount(codes, minlength=len(names))
+        pairs = [(str(names[i]), int(c[i])) for i in np.nonzero(c)[0] if names[i]]
+        return dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+
+    years = cols.year[rep]
+    years = years[years > 0]
+    yc: dict[str, int] = {}
+    if len(years):
+        u, c = np.unique(years, return_counts=True)
+        yc = {str(int(y)): int(n) for y, n in sorted(zip(u, c, strict=True), key=lambda kv: -kv[0])}
+    return {"lang": count(cols.lang[rep], cols.lang_names),
+            "organ": count(cols.organ[rep], cols.organ_names),
+            "year": yc}

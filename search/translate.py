@@ -1,0 +1,235 @@
+"""From the query syntax tree to a Whoosh query over our schema.
+
+For every piece of text the user typed:
+
+* each language's body field gets the text analysed *as that field analyses
+  it* (so ``resolutions`` is ``resolut`` in English and ``resolu`` in French);
+* Chinese gets a phrase of character bigrams as a fallback that finds any
+  substring, weighted below whole-word matches;
+* the title gets a boosted clause, a document symbol a strongly boosted one;
+* several words typed together get a proximity bonus: the same words close
+  together or in order score above the same words scattered.
+
+Clauses whose terms are not in the index are dropped before Whoosh sees
+them, which keeps queries over six language fields cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from whoosh import query as wq
+
+from index.analysis import HAN_RUN, analyze, bigrams, fold
+from index.model import LANGUAGES
+from index.schema import BIGRAM_FIELD, TEXT_FIELDS, TITLE_FIELD
+
+from .query import And, Filter, Node, Not, Or, QueryError, Range, Text, parse_date_bound
+
+BOOST_PHRASE = 2.0  # a chunk typed without spaces, matched as the contiguous sequence
+BOOST_BIGRAM = 0.6  # substring fallback: counts, but below whole words
+BOOST_TITLE = 1.5
+BOOST_SYMBOL = 50.0
+BOOST_NEAR = 1.0
+BOOST_ADJACENT = 1.5
+
+ORGAN_ALIASES = {
+    "sc": "Security Council", "安全理事会": "Security Council", "安理会": "Security Council",
+    "ga": "General Assembly", "大会": "General Assembly", "联合国大会": "General Assembly",
+    "ecosoc": "Economic and Social Council", "经济及社会理事会": "Economic and Social Council",
+    "hrc": "Human Rights Council", "人权理事会": "Human Rights Council",
+}
+
+
+class Translator:
+    def __init__(self, reader: Any, langs: Sequence[str] | None = None) -> None:
+        self.reader = reader
+        self.langs = list(langs) if langs else list(LANGUAGES)
+        self._organs: dict[str, str] | None = None
+
+    # -- helpers -------------------------------------------------------------
+
+    def has(self, fieldname: str, text: str) -> bool:
+        try:
+            return (fieldname, text) in self.reader
+        except Exception:  # a term that cannot be encoded for the field
+            return False
+
+    def term(self, fieldname: str, text: str, boost: float = 1.0) -> wq.Query | None:
+        return wq.Term(fieldname, text, boost=boost) if self.has(fieldname, text) else None
+
+    def phrase(self, fieldname: str, words: list[str], boost: float = 1.0,
+               slop: int = 1) -> wq.Query | None:
+        if not words:
+            return None
+        if len(words) == 1:
+            return self.term(fieldname, words[0], boost)
+        if not all(self.has(fieldname, w) for w in set(words)):
+            return None
+        return wq.Phrase(fieldname, words, slop=slop, boost=boost)
+
+    @staticmethod
+    def any_of(qs: Sequence[wq.Query | None]) -> wq.Query:
+        live = [q for q in qs if q is not None]
+        if not live:
+            return wq.NullQuery
+        return live[0] if len(live) == 1 else wq.Or(live)
+
+    # -- text ----------------------------------------------------------------
+
+    def words(self, text: str, lang: str | None) -> list[str]:
+        return [t.text for t in analyze(text, lang, "query")]
+
+    def text_query(self, node: Text) -> wq.Query:
+        if node.field == "title":
+            words = self.words(node.text, None)
+            if node.phrase or len(words) > 1:
+                return self.phrase(TITLE_FIELD, words) or wq.NullQuery
+            return self.term(TITLE_FIELD, words[0]) if words else wq.NullQuery  # type: ignore[return-value]
+        base = analyze(node.text, None, "query")
+        if not base:
+            return wq.NullQuery
+        clauses: list[wq.Query | None] = []
+        han_only = all(t.kind == "han" for t in base)
+        folded = fold(node.text).text
+        if len(base) == 1 or node.phrase:
+            # One word, or a quoted phrase: the sequence must be there as typed.
+            for lang in self.langs:
+                clauses.append(self.phrase(TEXT_FIELDS[lang], self.words(node.text, lang)))
+            if han_only:
+                clauses.append(self.bigram_phrase(folded, BOOST_BIGRAM if len(base) == 1 else 1.0))
+            clauses.append(self.phrase(TITLE_FIELD, [t.text for t in base], BOOST_TITLE))
+            if len(base) == 1 and base[0].kind == "sym":
+                clauses.append(self.term("symbol", base[0].text, BOOST_SYMBOL))
+            return self.any_of(clauses)
+        # Several tokens typed together (Chinese without spaces, 1540(2004), COVID-19).
+        exact: list[wq.Query | None] = []
+        for lang in self.langs:
+            exact.append(self.phrase(TEXT_FIELDS[lang], self.words(node.text, lang), BOOST_PHRASE))
+        if han_only:
+            exact.append(self.bigram_phrase(folded, BOOST_PHRASE * BOOST_BIGRAM))
+        exact.append(self.phrase(TITLE_FIELD, [t.text for t in base], BOOST_TITLE * BOOST_PHRASE))
+        exact_q = self.any_of(exact)
+        if not any(t.kind == "han" for t in base):
+            return exact_q  # Latin/digit compounds are one unit: keep them together
+        # Chinese typed without spaces: every word somewhere, the exact sequence scoring more.
+        per_word = [self.any_of(self.word_clauses(t.text, t.kind)) for t in base]
+        loose = wq.And(per_word)
+        return wq.Or([exact_q, loose]) if exact_q is not wq.NullQuery else loose
+
+    def word_clauses(self, word: str, kind: str) -> list[wq.Query | None]:
+        out: list[wq.Query | None] = []
+        for lang in self.langs:
+            w = self.words(word, lang)
+            out.append(self.phrase(TEXT_FIELDS[lang], w))
+        if kind == "han" and len(word) > 1:
+            out.append(self.bigram_phrase(word, BOOST_BIGRAM))
+        out.append(self.term(TITLE_FIELD, word, BOOST_TITLE))
+        return out
+
+    def bigram_phrase(self, folded: str, boost: float) -> wq.Query | None:
+        """Every Han run of the text as a contiguous substring (runs may be apart)."""
+        runs = HAN_RUN.findall(folded)
+        parts: list[wq.Query | None] = []
+        for run in runs:
+            grams = [t.text for t in bigrams(run)]
+            if len(run) == 1:
+                continue  # a lone character: the word fields find it
+            parts.append(self.phrase(BIGRAM_FIELD, grams, boost))
+        if not parts or any(p is None for p in parts):
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)  # type: ignore[arg-type]
+
+    def proximity(self, texts: list[Text]) -> wq.Query | None:
+        """Bonus for plain words typed apart that occur close together, or in order."""
+        if len(texts) < 2 or len(texts) > 8 or any(t.phrase or t.field for t in texts):
+            return None
+        out: list[wq.Query | None] = []
+        for lang in self.langs:
+            words = [w for t in texts for w in self.words(t.text, lang)]
+            if 2 <= len(words) <= 12:
+                f = TEXT_FIELDS[lang]
+                out.append(self.phrase(f, words, BOOST_ADJACENT, slop=1))
+                out.append(self.phrase(f, words, BOOST_NEAR, slop=8))
+        live = [q for q in out if q is not None]
+        return wq.Or(live) if live else None
+
+    # -- filters -------------------------------------------------------------
+
+    def organ(self, value: str) -> str:
+        if self._organs is None:
+            self._organs = {}
+            try:
+                for b in self.reader.lexicon("organ"):
+                    name = b.decode("utf-8") if isinstance(b, bytes) else str(b)
+                    self._organs[name.lower()] = name
+            except Exception:
+                pass
+        v = value.strip()
+        v = ORGAN_ALIASES.get(v.lower(), ORGAN_ALIASES.get(v, v))
+        return self._organs.get(v.lower(), v)
+
+    def filter_query(self, node: Filter) -> wq.Query:
+        v = node.value.strip()
+        if node.field == "lang":
+            return wq.Term("lang", v.lower())
+        if node.field == "organ":
+            return wq.Term("organ", self.organ(v))
+        if node.field == "country":
+            return wq.Term("country", v.upper())
+        if node.field == "symbol":
+            s = v.lower()
+            if s.endswith("*") and not any(c in s[:-1] for c in "*?"):
+                return wq.Prefix("symbol", s[:-1]) if s[:-1] else wq.Every("symbol")
+            if "*" in s or "?" in s:
+                if s.lstrip("*?") == "":
+                    raise QueryError("symbol: needs more than wildcards, e.g. symbol:S/2020/*")
+                return wq.Wildcard("symbol", s)
+            return wq.Term("symbol", s)
+        if node.field == "year":
+            y = int(v)
+            return wq.NumericRange("year", y, y)
+        if node.field == "date":
+            lo, hi = parse_date_bound(v, end=False), parse_date_bound(v, end=True)
+            return wq.NumericRange("date", lo, hi)
+        raise QueryError(f"unknown field {node.field}")  # pragma: no cover - the lexer knows them
+
+    def range_query(self, node: Range) -> wq.Query:
+        if node.field == "year":
+            lo = int(node.lo[:4]) if node.lo else None
+            hi = int(node.hi[:4]) if node.hi else None
+            if lo is not None and hi is not None and lo > hi:
+                raise QueryError(f"year:[{lo} TO {hi}] is empty: the first year is after the second")
+            return wq.NumericRange("year", lo, hi)
+        lo = parse_date_bound(node.lo, end=False) if node.lo else None
+        hi = parse_date_bound(node.hi, end=True) if node.hi else None
+        if lo is not None and hi is not None and lo > hi:
+            raise QueryError(f"date:[{node.lo} TO {node.hi}] is empty: the start is after the end")
+        return wq.NumericRange("date", lo, hi)
+
+    # -- the tree ------------------------------------------------------------
+
+    def translate(self, node: Node) -> wq.Query:
+        if isinstance(node, Text):
+            return self.text_query(node)
+        if isinstance(node, Filter):
+            return self.filter_query(node)
+        if isinstance(node, Range):
+            return self.range_query(node)
+        if isinstance(node, Or):
+            return wq.Or([self.translate(x) for x in node.items])
+        if isinstance(node, Not):
+            return wq.Not(self.translate(node.node))
+        if isinstance(node, And):
+            pos = [x for x in node.items if not isinstance(x, Not)]
+            neg = [x for x in node.items if isinstance(x, Not)]
+            required = wq.And([self.translate(x) for x in pos]) if len(pos) > 1 else (
+                self.translate(pos[0]) if pos else wq.Every())
+            texts = [x for x in pos if isinstance(x, Text)]
+            near = self.proximity(texts)
+            q: wq.Query = wq.AndMaybe(required, near) if near is not None else required
+            if neg:
+                q = wq.AndNot(q, wq.Or([self.translate(x.node) for x in neg]))
+            return q
+        raise QueryError("could not understand the query")  # pragma: no cover

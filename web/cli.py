@@ -1,0 +1,265 @@
+"""The ``unsearch`` command: a thin layer over ``index``, ``search`` and ``web``.
+
+Exit codes: 0 success, 1 failure (one line, no traceback), 2 usage error,
+3 a build or update that finished but skipped some sources.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_PARTIAL = 3
+
+
+def _index_dir(value: str | None) -> Path:
+    from index import default_index_dir
+
+    return Path(value) if value else default_index_dir()
+
+
+index_option = click.option(
+    "--index", "index_path", metavar="DIR", default=None,
+    help="Index directory (default: $UNSEARCH_INDEX, else the per-user data directory).",
+)
+
+
+class _Fail(click.ClickException):
+    """One line on stderr and exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"unsearch: {self.format_message()}", err=True)
+
+
+def _guard(fn: Any) -> Any:
+    """Turn our errors into one-line messages and Ctrl-C into a clean exit."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from index import UnsearchError
+
+        try:
+            return fn(*args, **kwargs)
+        except UnsearchError as e:
+            raise _Fail(str(e)) from None
+        except KeyboardInterrupt:
+            click.echo("unsearch: interrupted; the index being served is unchanged", err=True)
+            sys.exit(130)
+        except OSError as e:
+            raise _Fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e)) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="unsearch")
+def main() -> None:
+    """Full-text search over United Nations documents, Chinese first.
+
+    Example: unsearch index build && unsearch search 安全理事会
+    """
+
+
+@main.group("index")
+def index_group() -> None:
+    """Build, update and inspect the index."""
+
+
+class _ProgressBar:
+    """tqdm over the bytes of the sources on a terminal; silent otherwise."""
+
+    def __init__(self, total: int, desc: str) -> None:
+        self.bar: Any = None
+        if sys.stderr.isatty() and not os.environ.get("UNSEARCH_NO_PROGRESS"):
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total or None, unit="B", unit_scale=True, desc=desc,
+                            dynamic_ncols=True, file=sys.stderr)
+        self.last = 0
+
+    def __call__(self, docs: int, done_bytes: int) -> None:
+        if self.bar is None:
+            return
+        if done_bytes > self.last:
+            self.bar.update(done_bytes - self.last)
+            self.last = done_bytes
+        if docs % 50 == 0:
+            self.bar.set_postfix_str(f"{docs:,} docs", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _print_report(report: Any, verb: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        langs = ", ".join(f"{k} {v:,}" for k, v in sorted(report.languages.items())) or "none"
+        rate = report.paragraphs / report.seconds if report.seconds else 0.0
+        click.echo(f"{verb} {report.documents:,} documents, {report.paragraphs:,} paragraphs "
+                   f"in {report.seconds:.1f} s ({rate:,.0f} paragraphs/s); languages: {langs}")
+        if verb == "Updated":
+            click.echo(f"  added {report.added:,}, replaced {report.replaced:,}, "
+                       f"removed {report.removed:,}, unchanged {report.unchanged:,}")
+        click.echo(f"  index: {report.path}")
+    if report.skipped:
+        click.echo(f"Skipped {len(report.skipped)} source(s):", err=True)
+        for s in report.skipped:
+            click.echo(f"  {s.path}: {s.reason}", err=True)
+
+
+@index_group.command("build")
+@click.argument("sources", nargs=-1, type=click.Path())
+@index_option
+@click.option("--procs", type=click.IntRange(1, 64), default=None,
+              help="Writer processes (default: the number of cores, at most 4).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_guard
+def index_build(sources: tuple[str, ...], index_path: str | None, procs: int | None,
+                as_json: bool) -> None:
+    """Rebuild the index from SOURCE files and folders; swap it in atomically.
+
+    With no SOURCE, index the built-in demo corpus. Formats: UN document text
+    (.txt/.md), the General Debate layout, the UN Parallel Corpus layout, JSON Lines.
+
+    Example: unsearch index build ../shared/corpus/statements ../shared/corpus/unpc-dev
+    """
+    from index import build_index
+    from index.build import source_size
+    from index.sources import DEMO_CORPUS
+
+    srcs: list[str] = list(sources) or [str(DEMO_CORPUS)]
+    root = _index_dir(index_path)
+    bar = _ProgressBar(source_size(srcs), "indexing")
+    try:
+        report = build_index(srcs, root, progress=bar, procs=procs)
+    finally:
+        bar.close()
+    _print_report(report, "Indexed", as_json)
+    if report.partial:
+        sys.exit(EXIT_PARTIAL)
+
+
+@index_group.command("update")
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_guard
+def index_update(sources: tuple[str, ...], index_path: str | None, as_json: bool) -> None:
+    """Add new, replace changed and drop deleted documents of SOURCE.
+
+    Only documents whose content changed are re-indexed; documents that came
+    from under a SOURCE folder and are no longer there are removed.
+
+    Example: unsearch index update ../shared/corpus/statements
+    """
+    from index import update_index
+
+    report = update_index(list(sources), _index_dir(index_path))
+    _print_report(report, "Updated", as_json)
+    if report.partial:
+        sys.exit(EXIT_PARTIAL)
+
+
+@index_group.command("info")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@_guard
+def index_info_cmd(index_path: str | None, as_json: bool) -> None:
+    """Counts, languages, size, build time and schema version of the index.
+
+    Example: unsearch index info --index /srv/unsearch/index
+    """
+    from index import index_info
+
+    info = index_info(_index_dir(index_path))
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    langs = ", ".join(f"{k} {v:,}" for k, v in sorted((info["languages"] or {}).items()))
+    click.echo(f"index:          {info['path']} ({info['generation']})")
+    click.echo(f"schema version: {info['schema_version']}")
+    click.echo(f"documents:      {info['documents']:,}")
+    click.echo(f"paragraphs:     {info['paragraphs']:,}")
+    click.echo(f"languages:      {langs}")
+    click.echo(f"size:           {info['size_bytes'] / 1e6:,.1f} MB in {info['segments']} segment(s)")
+    click.echo(f"built:          {info['built']} in {info['build_seconds']} s")
+    if info.get("updated"):
+        click.echo(f"updated:        {info['updated']}")
+    if info.get("skipped"):
+        click.echo(f"skipped:        {len(info['skipped'])} source(s) at the last build")
+
+
+@main.command("search")
+@click.argument("query")
+@index_option
+@click.option("--lang", type=click.Choice(["zh", "en", "fr", "es", "ru", "ar"]), default=None,
+              help="Only documents in this language.")
+@click.option("--organ", default=None, help='Only this organ, e.g. "Security Council".')
+@click.option("--year-from", type=int, default=None, help="Only documents from this year on.")
+@click.option("--year-to", type=int, default=None, help="Only documents up to this year.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance")
+@click.option("--group", type=click.Choice(["doc", "para"]), default="doc",
+              help="One hit per document (doc) or every matching paragraph (para).")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, help="Number of hits (1-100).")
+@click.option("--page", type=click.IntRange(1, None), default=1)
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON API's result.")
+@_guard
+def search_cmd(query: str, index_path: str | None, lang: str | None, organ: str | None,
+               year_from: int | None, year_to: int | None, sort: str, group: str, limit: int,
+               page: int, as_json: bool) -> None:
+    """Search the index and print ranked results with the matches highlighted.
+
+    Example: unsearch search '"大规模毁灭性武器" lang:zh' --limit 5
+    """
+    from search import SearchEngine
+
+    with SearchEngine.open(_index_dir(index_path)) as engine:
+        results = engine.search(query, lang=lang, organ=organ, year_from=year_from,
+                                year_to=year_to, sort=sort, group=group, page=page,
+                                per_page=limit)
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return
+    color = sys.stdout.isatty()
+    click.echo(f"{results.total:,} result(s) for {query!r} ({results.took_ms:.0f} ms)")
+    for i, hit in enumerate(results, (page - 1) * limit + 1):
+        head = " · ".join(x for x in (hit.symbol, hit.organ, hit.date, hit.lang) if x)
+        click.echo("")
+        click.echo(click.style(f"{i}. {hit.title or hit.doc_id}", bold=True) if color
+                   else f"{i}. {hit.title or hit.doc_id}")
+        click.echo(f"   {head} · ¶{hit.paragraph}" + (f" (+{hit.more} more)" if hit.more else ""))
+        click.echo("   " + hit.snippet_text(color=color))
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@_guard
+def serve_cmd(index_path: str | None, host: str, port: int, threads: int) -> None:
+    """Serve the web interface and JSON API with waitress (a production WSGI server).
+
+    Example: unsearch serve --index var/demo-index --port 8000
+    """
+    import waitress
+
+    from web import create_app
+
+    root = _index_dir(index_path)
+    app = create_app({"INDEX_PATH": str(root)})
+    click.echo(f"unsearch: serving {root} on http://{host}:{port}/", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="unsearch",
+                   clear_untrusted_proxy_headers=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -250,6 +250,9 @@ def analyze(text: str, lang: str | None = None, mode: str = "index") -> list[Tok
     return out
 
 
+_analyze_short = functools.lru_cache(maxsize=4096)(analyze)
+
+
 def bigrams(text: str) -> list[Tok]:
     """Overlapping Han bigrams (a lone Han character stands for itself).
 
@@ -310,6 +313,8 @@ class UNTokenizer(Tokenizer):
                  ) -> Iterator[Token]:
         if not tokenize:
             toks = [Tok(fold(value).text, 0, 0, len(value), "word")]
+        elif len(value) < 200:  # titles repeat on every paragraph of a document
+            toks = _analyze_short(value, self.lang, "query" if mode == "query" else "index")
         else:
             toks = analyze(value, self.lang, "query" if mode == "query" else "index")
         return _emit(toks, positions, chars, start_pos, start_char, mode, removestops)

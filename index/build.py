@@ -37,7 +37,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from .analysis import warm_up
+from .analysis import HAN_RUN, warm_up
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from .model import Document, Skipped
 from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
@@ -226,7 +226,7 @@ def _lock_holder(root: Path) -> str:
 
 def paragraph_fields(doc: Document, rev: str) -> Iterator[dict[str, Any]]:
     text_field = TEXT_FIELDS.get(doc.lang, TEXT_FIELDS["en"])
-    common: dict[str, Any] = {"doc_id": doc.id, "rev": rev, "lang": doc.lang}
+    common: dict[str, Any] = {"doc_id": doc.id, "rev": rev.encode("ascii"), "lang": doc.lang}
     if doc.organ:
         common["organ"] = doc.organ
     if doc.year:
@@ -243,7 +243,8 @@ def paragraph_fields(doc: Document, rev: str) -> Iterator[dict[str, Any]]:
     for n, text in enumerate(doc.paragraphs, 1):
         fields = dict(common, para=n)
         fields[text_field] = text
-        fields[BIGRAM_FIELD] = text
+        if HAN_RUN.search(text):
+            fields[BIGRAM_FIELD] = text
         yield fields
 
 
@@ -461,10 +462,12 @@ def _reconcile(ix: Any, store: Store) -> None:
     if not rows:
         return
     with ix.searcher() as s:
+        revs = s.reader().column_reader("rev")
         for (doc_id,) in rows:
-            fields = s.document(doc_id=doc_id)
-            if fields:
-                store.db.execute("UPDATE current SET rev = ? WHERE doc_id = ?", (fields["rev"], doc_id))
+            docnums = list(s.document_numbers(doc_id=doc_id))
+            if docnums:
+                rev = revs[docnums[0]].decode("ascii")
+                store.db.execute("UPDATE current SET rev = ? WHERE doc_id = ?", (rev, doc_id))
     store.collect_garbage()
     store.commit()
 

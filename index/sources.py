@@ -32,9 +32,10 @@ TEXT_SUFFIXES = frozenset({".txt", ".md"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
 UNPC_IDS_SUFFIX = ".ids"
 
-# A paragraph longer than this is cut (at a sentence end or a space) so one pathological
+# A paragraph longer than this is cut (at a sentence end or a space): it keeps ranking units
+# comparable (some OCR'd statements lost all paragraph breaks) and means one pathological
 # input (a 50 MB file with no line breaks) cannot produce a single 50 MB index entry.
-MAX_PARAGRAPH_CHARS = 20_000
+MAX_PARAGRAPH_CHARS = 5_000
 
 Item = Document | Skipped
 
@@ -155,6 +156,7 @@ def _iter_file(path: str, real: str, *, explicit: bool, visited: set[str]) -> It
         yield from _read_jsonl(path, data)
         return
     text, reason = _decode(data)
+    del data  # the text is all we need now; a big file should not be held twice
     if text is None:
         yield Skipped(path, reason or "unreadable")
         return
@@ -507,7 +509,10 @@ _FURNITURE = re.compile(
     r"A/\d{1,3}/PV\.\d{1,4}|[-=_*·•.\s]{3,})$", re.I)
 # Interpretation notes in meeting records ("(spoke in French)") stand alone as paragraphs.
 _NOTE = re.compile(r"^\((?:spoke|interpretation|interprétation|habla|говорит)[^()]{1,60}\)$", re.I)
-_WS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f]+")
+# Only whitespace that changes: runs, and single tabs or exotic spaces (a single ASCII space
+# is left alone, so a 50 MB paragraph is not rebuilt from ten million one-space pieces).
+_WS = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f]")
+_ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060]")
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _HAS_ALNUM = re.compile(r"[^\W_]")
@@ -627,13 +632,14 @@ def _is_wrap_break(a: str, b_raw: str, c: str | None, width: int, indent_signal:
 class _Para:
     """A paragraph being assembled: pieces plus what the page-break test needs to know."""
 
-    __slots__ = ("pieces", "length", "clause_punct", "note")
+    __slots__ = ("pieces", "length", "clause_punct", "closed")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, closed: bool = False) -> None:
         self.pieces = [text]
         self.length = len(text)
         self.clause_punct = any(c in text for c in "，,；、")
-        self.note = bool(_NOTE.match(text))
+        # Nothing is ever joined onto a closed paragraph (a title, an interpretation note).
+        self.closed = closed or bool(_NOTE.match(text))
 
     @property
     def tail(self) -> str:
@@ -643,22 +649,39 @@ class _Para:
         return "".join(self.pieces)
 
 
+_LAST_WORD = re.compile(r"([^\W\d_]+)$")
+_DANGLING = frozenset(
+    "the a an of to in on at by for from with and or but nor as than that which who whose whom "
+    "its their our his her my your this these those is are was were be been has have had will "
+    "would shall should can could may might must not also into upon between among against "
+    "de la le les des du et au aux un une pour par sur dans avec que qui "
+    "el los las del y en con por para una unos que al "
+    "и в во на с со к по о об от из за для не что как".split())
+
+
 def _continues(prev: _Para, nxt: str) -> bool:
     """Is ``nxt`` the rest of ``prev``, cut by a page boundary (or a stray blank line)?"""
     tail = prev.tail
-    if (prev.note or _ENDS_FINAL.search(tail[-8:]) or _HEADING_START.match(nxt)
+    if (prev.closed or _ENDS_FINAL.search(tail[-8:]) or _HEADING_START.match(nxt)
             or _NOTE.match(nxt)):
         return False
     last, first = tail[-1], nxt[0]
     if _is_wide(last) or _is_wide(first):
         # Chinese: both sides look like body text — prev long with clause punctuation in it,
         # nxt long or a finished sentence — so a heading is never glued to a paragraph.
-        return (_is_wide(first) and prev.length >= 40 and prev.clause_punct
+        return (_is_wide(first) and prev.length >= 60 and prev.clause_punct
                 and (len(nxt) >= 40 or bool(_ENDS_FINAL.search(nxt[-8:]))))
     if first.islower() and first.isalpha():
         return not _LIST_START.match(nxt)
-    return ((last.islower() or last in ",-–—") and prev.length >= 80 and len(nxt) >= 40
-            and not _LIST_START.match(nxt))
+    # Before a capital, only a dangling comma, dash or function word proves the cut: a heading
+    # or a title ends in a noun, never in "of the".
+    if _LIST_START.match(nxt) or len(nxt) < 20:
+        return False
+    if last in ",-–—":
+        return prev.length >= 40
+    m = _LAST_WORD.search(tail[-30:])
+    return m is not None and m[1].lower() in _DANGLING
+
 
 
 def _split_long(p: str) -> list[str]:
@@ -680,15 +703,19 @@ def _split_long(p: str) -> list[str]:
 
 
 def _clean_paragraph(p: str) -> str:
-    p = _INVISIBLE.sub("", p)
-    p = _WS.sub(" ", p)
+    if _INVISIBLE.search(p):
+        p = _INVISIBLE.sub("", p)
+    if "  " in p or _ODD_SPACE.search(p):
+        p = _WS.sub(" ", p)
     return p.strip()
 
 
 def _build_paragraphs(lines: list[str], full_text: str, *, cjk: bool,
-                      drop: Callable[[str], bool] | None = None) -> list[str]:
+                      drop: Callable[[str], bool] | None = None,
+                      first_is_title: bool = False) -> list[str]:
     """Lines → paragraphs: blank lines separate paragraphs; hard-wrapped lines are re-joined;
-    page furniture is dropped; paragraphs cut by a page boundary are joined back."""
+    page furniture is dropped; paragraphs cut by a page boundary are joined back.
+    ``first_is_title``: the first paragraph is a title, never joined to the next one."""
     marked: list[str] = []
     for raw in lines:
         s = raw.strip()
@@ -753,13 +780,18 @@ def _build_paragraphs(lines: list[str], full_text: str, *, cjk: bool,
             prev.length += len(p) + 1
             prev.clause_punct = prev.clause_punct or any(c in p for c in "，,；、")
         else:
-            merged.append(_Para(p))
+            merged.append(_Para(p, closed=first_is_title and not merged))
     out: list[str] = []
     for para in merged:
         text = para.text()
         if _HAS_ALNUM.search(text):
             out.extend(_split_long(text))
     return out
+
+
+def _display_len(s: str) -> int:
+    """Length with CJK characters counted double: 120 of them make no title."""
+    return len(s) + sum(1 for c in s if _is_wide(c))
 
 
 def _short_title(paragraphs: list[str], fallback: str, first_line: str = "", limit: int = 200) -> str:
@@ -808,7 +840,8 @@ def _read_un_text(path: str, text: str) -> Document | Skipped:
     def running_header(s: str) -> bool:
         return symbol is not None and s == symbol
 
-    paragraphs = _build_paragraphs(body, text, cjk=cjk, drop=running_header)
+    paragraphs = _build_paragraphs(body, text, cjk=cjk, drop=running_header,
+                                   first_is_title=bool(meta or extra))
     if not paragraphs:
         return Skipped(path, "no paragraphs (only a header)" if meta else "no text paragraphs")
     organ = meta.get("organ") or organ_from_symbol(symbol)
@@ -1000,7 +1033,7 @@ def _read_unpc(ids_path: str, *, langs: tuple[str, ...] | None,
                 paragraphs=paragraphs,
                 lang=lang,
                 symbol=symbol,
-                title=first if len(first) < 120 else symbol,
+                title=first if _display_len(first) < 120 else symbol,
                 organ=organ_from_symbol(symbol),
                 date=str(year),
                 year=year,

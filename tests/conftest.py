@@ -1,0 +1,91 @@
+"""Shared fixtures: the real corpus, one real index built once per session, and a tiny index.
+
+The real corpus is ``../shared/corpus`` (or ``$UNSEARCH_CORPUS``). It is never copied into the
+repository: tests read its sentences at run time and skip with a reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
+UNPC = CORPUS / "unpc-dev"
+UNPC_STEM = "UNv1.0.devset"
+CHARTER = CORPUS / "un-charter"
+STATEMENTS = CORPUS / "statements"
+
+#: What ``real_index`` is built from (about a minute on two cores).
+REAL_SOURCES = ("statements", "unpc-dev", "un-charter")
+
+NO_CORPUS = f"the shared corpus is not at {CORPUS} (set UNSEARCH_CORPUS to use another folder)"
+
+
+def have_corpus() -> bool:
+    return (UNPC / f"{UNPC_STEM}.ids").is_file()
+
+
+def skip_without_corpus() -> None:
+    if not have_corpus():
+        pytest.skip(NO_CORPUS)
+
+
+def unpc_lines(lang: str) -> list[str]:
+    """The 4,000 sentences of one unpc-dev language file, in order (line i = sentence i)."""
+    skip_without_corpus()
+    return (UNPC / f"{UNPC_STEM}.{lang}").read_text("utf-8").split("\n")[:4000]
+
+
+def first_line(lang: str, needle: str) -> str:
+    """The first unpc-dev line of ``lang`` that contains ``needle``."""
+    for line in unpc_lines(lang):
+        if needle in line:
+            return line
+    raise AssertionError(f"no {lang} line of unpc-dev contains {needle!r}")
+
+
+def charter_paragraphs(lang: str) -> list[str]:
+    """The Charter's blank-line-separated paragraphs in one language."""
+    skip_without_corpus()
+    text = (CHARTER / f"raw_un_charter_{lang}.txt").read_text("utf-8")
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared corpus folder; skips the test when it is absent."""
+    skip_without_corpus()
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """ONE index of statements + unpc-dev + un-charter for the whole session."""
+    skip_without_corpus()
+    from index import build_index
+
+    path = tmp_path_factory.mktemp("real") / "index"
+    # One writer process: on a two-core machine Whoosh's multi-process writer is slower.
+    report = build_index([CORPUS / s for s in REAL_SOURCES], path, procs=1)
+    assert not report.skipped, report.skipped
+    yield path
+
+
+@pytest.fixture(scope="session")
+def engine(real_index: Path) -> Iterator[Any]:
+    """A SearchEngine over ``real_index``."""
+    from search import SearchEngine
+
+    with SearchEngine.open(real_index) as eng:
+        yield eng
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path

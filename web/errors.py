@@ -1,0 +1,79 @@
+"""Error answers: JSON under /api/ and for /healthz, a friendly page elsewhere; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from index import IndexNotFoundError
+
+from .i18n import Translator
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(IndexNotFoundError, _index_unavailable)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _internal_error)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_json(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def error_page(status: int, title_key: str, message: str | None = None, *,
+               text_key: str | None = None, show_search: bool = False, q: str = "") -> tuple[str, int]:
+    if "t" not in g:  # an error before before_request ran
+        g.ui, g.t = "en", Translator("en")
+    return render_template("error.html", status=status, title_key=title_key, message=message,
+                           text_key=text_key, show_search=show_search, q=q), status
+
+
+def _index_unavailable(e: IndexNotFoundError) -> Any:
+    # The reason (a server path) goes to the log, not to the public.
+    log.debug("index unavailable for %s: %s", request.path, e)
+    if wants_json():
+        if request.path == "/healthz":
+            return jsonify({"status": "unavailable", "error": {
+                "code": "index_unavailable", "message": "the search index is not available"}}), 503
+        return error_json(503, "index_unavailable",
+                          "the search index is not available; try again later")
+    return error_page(503, "unavailable_title", text_key="unavailable_text")
+
+
+def _http_error(e: HTTPException) -> Any:
+    if isinstance(e, InternalServerError):
+        return _internal_error(e)
+    status = e.code or 500
+    if wants_json():
+        code = {404: "not_found", 405: "method_not_allowed"}.get(status, "bad_request")
+        message = {404: "no such resource", 405: "method not allowed"}.get(
+            status, e.description or e.name)
+        resp, status = error_json(status, code, message)
+        allowed = getattr(e, "valid_methods", None)
+        if allowed:
+            resp.headers["Allow"] = ", ".join(allowed)
+        return resp, status
+    if status == 404:
+        return error_page(404, "not_found_title", text_key="not_found_text", show_search=True)
+    body, _ = error_page(status, "error_title", e.name)
+    return body, status
+
+
+def _internal_error(e: InternalServerError) -> Any:
+    # Flask has logged the exception with its traceback (app.log_exception) before this.
+    try:
+        if wants_json():
+            return error_json(500, "internal_error", "the server could not answer this request")
+        return error_page(500, "error_title", text_key="error_text")
+    except Exception:  # even the error page failed: plain text, still no traceback
+        log.exception("the error page failed")
+        return Response("Internal server error\n", 500, mimetype="text/plain")

@@ -1,0 +1,140 @@
+"""Request parameters → the library's arguments, or a 400 with a message that says why.
+
+The pages and the API share this, so a bad value gets the same answer in both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from index import LANGUAGES
+
+from .settings import MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW
+
+SORTS = ("relevance", "date", "-date")
+GROUPS = ("doc", "para")
+_DIGITS = re.compile(r"[0-9]{1,9}")  # int() would also take "٣", "1_0" and " 7 "
+MAX_ORGAN_CHARS = 200
+
+
+class ParamError(ValueError):
+    """A request parameter that cannot be used: a 400, with ``code`` for the JSON body."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str
+    lang: str | None = None
+    organ: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    group: str = "doc"
+    page: int = 1
+    per_page: int = 10
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        d = asdict(self)
+        del d["q"]
+        return d
+
+    def with_(self, **changes: Any) -> SearchParams:
+        return replace(self, **changes)
+
+    def query_args(self, default_per_page: int) -> dict[str, str]:
+        """The URL parameters that give these params back (defaults left out)."""
+        out: dict[str, str] = {"q": self.q}
+        for key, value, default in (
+            ("lang", self.lang, None), ("organ", self.organ, None),
+            ("year_from", self.year_from, None), ("year_to", self.year_to, None),
+            ("sort", self.sort, "relevance"), ("group", self.group, "doc"),
+            ("page", self.page, 1), ("per_page", self.per_page, default_per_page),
+        ):
+            if value is not None and value != default:
+                out[key] = str(value)
+        return out
+
+
+def _text(args: Mapping[str, str], name: str) -> str | None:
+    value = args.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _int(args: Mapping[str, str], name: str, default: int | None, what: str) -> int | None:
+    raw = _text(args, name)
+    if raw is None:
+        return default
+    if not _DIGITS.fullmatch(raw):
+        raise ParamError("bad_parameter", f"{name} must be {what}, not {raw[:40]!r}")
+    return int(raw)
+
+
+def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> SearchParams:
+    """Check every search parameter; ParamError names the first bad one."""
+    raw_q = args.get("q")
+    if raw_q is None or not raw_q.strip():
+        raise ParamError("missing_query", "q is required: the words to search for")
+    if len(raw_q) > MAX_QUERY_CHARS:
+        raise ParamError("query_too_long",
+                         f"the query is {len(raw_q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    if "\x00" in raw_q:
+        raise ParamError("bad_query", "the query contains a NUL character")
+    q = raw_q.strip()
+
+    lang = _text(args, "lang")
+    if lang is not None:
+        lang = lang.lower()
+        if lang not in LANGUAGES:
+            raise ParamError("bad_parameter",
+                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
+    organ = _text(args, "organ")
+    if organ is not None and len(organ) > MAX_ORGAN_CHARS:
+        raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
+    sort = _text(args, "sort") or "relevance"
+    if sort not in SORTS:
+        raise ParamError("bad_parameter", f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}")
+    group = _text(args, "group") or "doc"
+    if group not in GROUPS:
+        raise ParamError("bad_parameter", f"group must be one of {', '.join(GROUPS)}, not {group[:20]!r}")
+
+    page = _int(args, "page", 1, "a whole number of at least 1")
+    per_page = _int(args, "per_page", default_per_page, f"a whole number from 1 to {MAX_PER_PAGE}")
+    assert page is not None and per_page is not None
+    if page < 1:
+        raise ParamError("bad_parameter", "page must be a whole number of at least 1")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ParamError("bad_parameter", f"per_page must be a whole number from 1 to {MAX_PER_PAGE}")
+    if page * per_page > MAX_RESULT_WINDOW:
+        raise ParamError("bad_parameter",
+                         f"results deeper than {MAX_RESULT_WINDOW:,} are not shown; refine the query")
+
+    year_from = _int(args, "year_from", None, "a year such as 2015")
+    year_to = _int(args, "year_to", None, "a year such as 2015")
+    for name, year in (("year_from", year_from), ("year_to", year_to)):
+        if year is not None and not 1 <= year <= 9999:
+            raise ParamError("bad_parameter", f"{name} must be a year such as 2015")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise ParamError("bad_parameter", "year_from is after year_to")
+
+    return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
+                        sort=sort, group=group, page=page, per_page=per_page)
+
+
+def valid_doc_id(doc_id: str) -> bool:
+    """False for ids no index can hold: path tricks and control characters are a 404."""
+    if not doc_id or len(doc_id) > 512 or doc_id != doc_id.strip():
+        return False
+    if any(ord(c) < 32 or c == "\x7f" for c in doc_id):
+        return False
+    return not any(part in ("", ".", "..") for part in re.split(r"[/\\]", doc_id))

@@ -157,7 +157,8 @@ def _jieba() -> object:
         tk = jieba.Tokenizer()
         tk.initialize()
         if USER_DICT.exists():
-            tk.load_userdict(str(USER_DICT))
+            with open(USER_DICT, "rb") as f:  # jieba leaves a path's file open
+                tk.load_userdict(f)
     return tk
 
 

@@ -42,6 +42,7 @@ from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, Ind
 from .model import Document, Skipped
 from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
 from .store import STORE_FILE, Store, doc_rev
+from .whoosh_fixes import MpWriter
 
 CURRENT = "current"
 META_FILE = "meta.json"
@@ -166,6 +167,10 @@ def _cleanup(root: Path, keep: int = 1) -> None:
     current = None
     with contextlib.suppress(OSError):
         current = os.readlink(root / CURRENT)
+    if current and (root / current).is_dir():
+        for p in (root / current).iterdir():  # a killed update's Whoosh temp folders
+            if p.is_dir() and p.name.endswith(".tmp"):
+                shutil.rmtree(p, ignore_errors=True)
     for p in root.iterdir():
         if p.name.endswith(".tmp") and p.name.startswith("gen-"):
             shutil.rmtree(p, ignore_errors=True)
@@ -175,6 +180,15 @@ def _cleanup(root: Path, keep: int = 1) -> None:
                    and p.name != current), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in gens[keep:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _checkpoint(stage: str) -> None:
+    """Fault-injection point for the crash tests: with ``UNSEARCH_FAULT_PAUSE=stage``
+    the writer announces the stage on stderr and stops there, to be killed."""
+    if os.environ.get("UNSEARCH_FAULT_PAUSE") == stage:
+        sys.stderr.write(f"unsearch-fault-pause: {stage}\n")
+        sys.stderr.flush()
+        time.sleep(3600)
 
 
 # ---------------------------------------------------------------------------
@@ -335,7 +349,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         store = Store.open(tmp)
         nprocs = _writer_procs(procs)
         if nprocs > 1:
-            writer = ix.writer(procs=nprocs, multisegment=True, limitmb=128, batchsize=256)
+            writer = MpWriter(ix, procs=nprocs, multisegment=True, limitmb=128, batchsize=256)
         else:
             writer = ix.writer(limitmb=256)
         dedup = _Dedup()
@@ -350,12 +364,15 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
                 for fields in paragraph_fields(doc, rev):
                     writer.add_document(**fields)
                 report.documents += 1
+                if report.documents == 2:
+                    _checkpoint("build-read")
                 report.paragraphs += len(doc.paragraphs)
                 report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
                 if progress:
                     done_bytes += _source_bytes(doc, seen_sources)
                     progress(report.documents, done_bytes)
             store.commit()
+            _checkpoint("build-write")
             writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):
@@ -367,9 +384,12 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         report.seconds = round(time.monotonic() - started, 3)
         _write_json_atomic(tmp / META_FILE, _meta(report, sources, built=True))
         _fsync_tree(tmp)
+        _checkpoint("build-commit")
         gen = root / name
         os.rename(tmp, gen)
+        _checkpoint("build-swap")
         _swap_current(root, gen)
+        _checkpoint("build-swapped")
         _cleanup(root)
     return report
 
@@ -421,6 +441,7 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                 for doc, rev in changed.values():
                     store.add(doc, rev)
                 store.commit()
+                _checkpoint("update-store")
                 writer = ix.writer(limitmb=128, timeout=5.0)
                 try:
                     for i in list(changed) + gone:
@@ -429,11 +450,13 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                     for doc, rev in changed.values():
                         for fields in paragraph_fields(doc, rev):
                             writer.add_document(**fields)
+                    _checkpoint("update-write")
                     writer.commit()
                 except BaseException:
                     with contextlib.suppress(Exception):
                         writer.cancel()
                     raise
+                _checkpoint("update-commit")
                 for doc, rev in changed.values():
                     store.set_current(doc, rev)
                 store.drop(gone)

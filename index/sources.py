@@ -130,6 +130,15 @@ def _iter_dir(path: str, visited: set[str], ancestors: tuple[str, ...]) -> Itera
 
 
 def _iter_file(path: str, real: str, *, explicit: bool, visited: set[str]) -> Iterator[Item]:
+    """Read one file, turning a reader bug on strange input into a Skipped (a build of ten
+    thousand files must not die on one), after whatever documents it already yielded."""
+    try:
+        yield from _read_file(path, real, explicit=explicit, visited=visited)
+    except Exception as e:
+        yield Skipped(path, f"could not parse: {type(e).__name__}: {e}")
+
+
+def _read_file(path: str, real: str, *, explicit: bool, visited: set[str]) -> Iterator[Item]:
     suffix = Path(path).suffix.lower()
     if suffix == UNPC_IDS_SUFFIX:
         visited.add(real)
@@ -164,12 +173,7 @@ def _iter_file(path: str, real: str, *, explicit: bool, visited: set[str]) -> It
         yield Skipped(path, "empty file (whitespace only)")
         return
     gd = _GD_NAME.match(os.path.basename(path))
-    try:
-        doc = _read_general_debate(path, text, gd) if gd else _read_un_text(path, text)
-    except Exception as e:  # noqa: BLE001 - a reader bug must not abort a whole build
-        yield Skipped(path, f"could not parse: {type(e).__name__}: {e}")
-        return
-    yield doc
+    yield _read_general_debate(path, text, gd) if gd else _read_un_text(path, text)
 
 
 def _os_reason(e: OSError) -> str:
@@ -334,28 +338,26 @@ def parse_date(value: str) -> tuple[str, int] | None:
     m = _DATE_ISO.match(value.strip())
     if not m:
         return None
-    y, mo, d = (int(g) if g else None for g in m.groups())
-    assert y is not None
+    y = int(m[1])
     try:
-        _dt.date(y, mo or 1, d or 1)
+        _dt.date(y, int(m[2] or 1), int(m[3] or 1))
     except ValueError:
         return None
-    if y < 1000:
-        return None
-    return value.strip(), y
+    return (value.strip(), y) if y >= 1000 else None
 
 
-_MONTHS: dict[str, int] = {}
-for _names in (
+_MONTH_NAMES = (
     "january february march april may june july august september october november december",
     "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
     "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
     "يناير فبراير مارس أبريل مايو يونيه يوليه أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+    # Levantine month names, which Arabic UN documents pair with the Egyptian ones: "أيار/مايو".
     "كانون_الثاني شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين_الأول تشرين_الثاني كانون_الأول",
-):
-    for _i, _n in enumerate(_names.split(), 1):
-        _MONTHS[_n.replace("_", " ")] = _i
+)
+_MONTHS: dict[str, int] = {
+    name.replace("_", " "): i for names in _MONTH_NAMES for i, name in enumerate(names.split(), 1)
+}
 _MONTHS.update({"fevrier": 2, "aout": 8, "decembre": 12, "setiembre": 9, "ابريل": 4, "يونيو": 6,
                 "يوليو": 7, "اكتوبر": 10, "sept": 9, "sep": 9, "jan": 1, "feb": 2, "mar": 3,
                 "apr": 4, "jun": 6, "jul": 7, "aug": 8, "oct": 10, "nov": 11, "dec": 12})
@@ -391,20 +393,16 @@ def _parse_header_date(line: str) -> str | None:
         return None
 
 
-_LANG_NAMES: dict[str, str] = {}
-for _code, _names in {
+_LANG_NAMES: dict[str, str] = {name: code for code, names in {
     "en": "english anglais inglés ingles английский الإنكليزية الإنجليزية الانكليزية 英文 英语 英語",
     "zh": "chinese chinois chino китайский الصينية 中文 汉语 漢語",
     "fr": "french français francais francés frances французский الفرنسية 法文 法语 法語",
     "es": "spanish espagnol español espanol испанский الإسبانية الاسبانية 西班牙文 西班牙语 西班牙語",
     "ru": "russian russe ruso русский الروسية 俄文 俄语 俄語",
     "ar": "arabic arabe árabe арабский العربية 阿拉伯文 阿拉伯语 阿拉伯語",
-}.items():
-    for _n in _names.split():
-        _LANG_NAMES[_n] = _code
+}.items() for name in names.split()}
 
-_ORGAN_NAMES: dict[str, str] = {}
-for _organ, _names in {
+_ORGAN_NAMES: dict[str, str] = {name.casefold(): organ for organ, names in {
     "Security Council": ["Security Council", "安全理事会", "安全理事會", "Conseil de sécurité",
                          "Consejo de Seguridad", "Совет Безопасности", "مجلس الأمن"],
     "General Assembly": ["General Assembly", "大会", "大會", "Assemblée générale", "Asamblea General",
@@ -420,9 +418,7 @@ for _organ, _names in {
                             "Consejo de Administración Fiduciaria", "Совет по Опеке", "مجلس الوصاية"],
     "Secretariat": ["Secretariat", "秘书处", "秘書處", "Secrétariat", "Secretaría", "Секретариат",
                     "الأمانة العامة"],
-}.items():
-    for _n in _names:
-        _ORGAN_NAMES[_n.casefold()] = _organ
+}.items() for name in names}
 
 _UN_NAMES = {n.casefold() for n in ("United Nations", "联合国", "聯合國", "Nations Unies",
                                     "Naciones Unidas", "Организация Объединенных Наций",
@@ -462,7 +458,7 @@ def _symbol_of(line: str) -> list[str] | None:
 # ---------------------------------------------------------------------------
 # Text clean-up and paragraph building
 
-_MD_LINK = re.compile(r"!?\[((?:\\.|[^\]\\\n]){0,500})\]\((?:\\.|[^)\\\n]){0,1000}\)")
+_MD_LINK = re.compile(r"(?<!\\)!?\[((?:\\.|[^\[\]\\\n]){0,500})\]\((?:\\.|[^)\\\n]){0,1000}\)")
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)([^\n]{1,1000}?)(?<=\S)\1")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'])")
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+([^\n]*?)[ \t#]*$", re.M)
@@ -491,15 +487,17 @@ def _is_wide(ch: str) -> bool:
             or 0xAC00 <= o <= 0xD7AF or 0x20000 <= o <= 0x2FA1F)
 
 
-# Sentence-final: Latin . ! ? : ; … and Chinese 。！？；：, optionally followed by closing quotes
+# Sentence-final: Latin . ! ? : ; …, Chinese 。！？；：, Arabic ؛ ؟ ۔, optionally followed by closing quotes
 # or brackets; a bare Chinese closing quote also ends a sentence.
-_ENDS_FINAL = re.compile(r"(?:[.!?:;…。！？；：．]+[\"'”’»」』）)\]]*|[”」』])$")
+_ENDS_FINAL = re.compile(r"(?:[.!?:;…。！？；：．؛؟۔]+[\"'”’»」』）)\]]*|[”」』])$")
 _OPENERS = "\"'“‘«([¿¡"
 _NUMBERED = re.compile(r"^\d{1,3}\.(?:\s|\t)+\S")
 _HEADING_START = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?\s|\(?[a-zA-Z]{1,4}\)\s|[IVXLC]{1,6}\.\s|"
     r"第[一二三四五六七八九十百〇零\d０-９]+[章条條節节款部编編]|[一二三四五六七八九十]+、|"
-    r"（[一二三四五六七八九十\d０-９]+）|(?:Article|Chapter|Annex|Appendix|Part)\b|附件|附录)")
+    r"（[一二三四五六七八九十\d０-９]+）|附件|附录|"
+    r"(?:Article|Chapter|Annex|Appendix|Part|Chapitre|Annexe|Artículo|Capítulo|Anexo|Статья|Глава|"
+    r"Приложение|المادة|الفصل|المرفق)\b)")
 _LIST_START = re.compile(r"^(?:\(?[a-z]{1,4}\)|[a-z]\.)\s")
 # Page furniture: page numbers, UN job numbers (95-85614), barcodes, "Page 3", "3/12", running
 # meeting-record headers (A/50/PV.5).
@@ -629,6 +627,16 @@ def _is_wrap_break(a: str, b_raw: str, c: str | None, width: int, indent_signal:
     return False
 
 
+def _wraps_on(a: str, b: str) -> bool:
+    """In a file that is not hard-wrapped as a whole, does line ``b`` carry on line ``a`` of the
+    same block? Only after a long line cut mid-sentence, and never into a heading or list item
+    (so a signature block or "Article 1" / "The Purposes…" keep their lines)."""
+    if (_ENDS_FINAL.search(a[-8:]) or _HEADING_START.match(a) or _HEADING_START.match(b)
+            or _LIST_START.match(b) or _NOTE.match(b) or (b.isupper() and len(b) < 60)):
+        return False
+    return len(a) >= (20 if _is_wide(a[-1]) else 60)
+
+
 class _Para:
     """A paragraph being assembled: pieces plus what the page-break test needs to know."""
 
@@ -637,7 +645,7 @@ class _Para:
     def __init__(self, text: str, closed: bool = False) -> None:
         self.pieces = [text]
         self.length = len(text)
-        self.clause_punct = any(c in text for c in "，,；、")
+        self.clause_punct = any(c in text for c in "，,；、،")
         # Nothing is ever joined onto a closed paragraph (a title, an interpretation note).
         self.closed = closed or bool(_NOTE.match(text))
 
@@ -681,7 +689,6 @@ def _continues(prev: _Para, nxt: str) -> bool:
         return prev.length >= 40
     m = _LAST_WORD.search(tail[-30:])
     return m is not None and m[1].lower() in _DANGLING
-
 
 
 def _split_long(p: str) -> list[str]:
@@ -754,6 +761,8 @@ def _build_paragraphs(lines: list[str], full_text: str, *, cjk: bool,
             cur = None
         elif cur is None:
             cur = [s]
+        elif width is None and not gap_hard and _wraps_on(prev_line, s):
+            _append(cur, s, vocab)
         elif width is None or (gap_hard and not gap_soft):
             # One paragraph per line, or a blank line: a new paragraph.
             paras.append(cur)
@@ -778,7 +787,7 @@ def _build_paragraphs(lines: list[str], full_text: str, *, cjk: bool,
             prev = merged[-1]
             _append(prev.pieces, p, vocab)
             prev.length += len(p) + 1
-            prev.clause_punct = prev.clause_punct or any(c in p for c in "，,；、")
+            prev.clause_punct = prev.clause_punct or any(c in p for c in "，,；、،")
         else:
             merged.append(_Para(p, closed=first_is_title and not merged))
     out: list[str] = []
@@ -807,7 +816,7 @@ def _short_title(paragraphs: list[str], fallback: str, first_line: str = "", lim
 # ---------------------------------------------------------------------------
 # UN document text (.txt / .md)
 
-_LANG_IN_NAME = re.compile(r"(?:^|[_.\-])(zh|en|fr|es|ru|ar)$", re.I)
+_LANG_IN_NAME = re.compile(r"(?:^|[_.\-])(zh|en|fr|es|ru|ar)(?:[_-](?:hans|hant|cn|tw|hk))?$", re.I)
 
 
 def _read_un_text(path: str, text: str) -> Document | Skipped:
@@ -834,7 +843,7 @@ def _read_un_text(path: str, text: str) -> Document | Skipped:
     lang = meta.get("lang")
     if lang is None:
         m = _LANG_IN_NAME.search(stem)
-        lang = m[1].lower() if m else detect_language("\n".join(body[:2000]))
+        lang = m[1].lower() if m else detect_language(text)
     cjk = lang == "zh"
 
     def running_header(s: str) -> bool:

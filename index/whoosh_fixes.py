@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from whoosh import multiproc
 from whoosh.codec import whoosh3
 
 
@@ -25,3 +26,38 @@ def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
 
 def apply() -> None:
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class SubWriterTask(multiproc.SubWriterTask):
+    # A writer worker blocks on its job queue forever if the build that started it
+    # is killed (kill -9 leaves no chance to tell it): make it die with its parent.
+    def run(self) -> None:
+        _die_with_parent()
+        super().run()
+
+
+class MpWriter(multiproc.MpWriter):
+    """Whoosh's multi-process writer whose workers never outlive a killed build."""
+
+    def _new_task(self) -> Any:
+        task = SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                             self.subargs, self.multisegment)
+        task.daemon = True
+        self.tasks.append(task)
+        task.start()
+        return task

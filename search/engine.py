@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 import time
@@ -24,7 +25,7 @@ from whoosh import sorting
 from whoosh.scoring import BM25F
 
 from index.build import open_index, resolve_generation
-from index.errors import IndexNotFoundError
+from index.errors import IndexCorruptError, IndexNotFoundError, UnsearchError
 from index.model import LANGUAGES
 from index.store import Store
 
@@ -32,6 +33,8 @@ from .highlight import Terms, highlight_all, snippet
 from .query import Node, QueryError, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .translate import Translator
+
+log = logging.getLogger("unsearch.search")
 
 SORTS = ("relevance", "date", "-date")
 GROUPS = ("doc", "para")
@@ -220,7 +223,7 @@ class SearchEngine:
         _check_params(lang, year_from, year_to, sort, group, page, per_page)
         tree = parse(query)
         langs = [lang] if lang else None
-        with self._searcher() as searcher:
+        with self._guard(), self._searcher() as searcher:
             translator = Translator(searcher.reader(), langs)
             q = translator.translate(tree)
             sym = symbol_query(query)
@@ -311,13 +314,28 @@ class SearchEngine:
             ))
         return hits
 
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A damaged index file surfaces as some low-level error deep in Whoosh:
+        report it as IndexCorruptError (logged with its traceback), not a crash."""
+        try:
+            yield
+        except (UnsearchError, KeyError):
+            raise
+        except Exception as e:
+            log.exception("search failed on the index at %s", self.path)
+            raise IndexCorruptError(
+                f"the index at {self.path} cannot be read ({type(e).__name__}: {e}); "
+                "rebuild it with `unsearch index build`") from e
+
     # -- documents -----------------------------------------------------------
 
     def document(self, doc_id: str, *, query: str | None = None) -> DocumentView:
         """The whole document; with ``query``, its paragraphs highlighted. KeyError if unknown."""
         self._check_generation()
         store = self._store()
-        meta = store.meta(doc_id) if isinstance(doc_id, str) else None
+        with self._guard():
+            meta = store.meta(doc_id) if isinstance(doc_id, str) else None
         if meta is None:
             raise KeyError(doc_id)
         paragraphs = store.paragraphs(doc_id, meta["rev"])

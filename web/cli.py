@@ -23,6 +23,11 @@ def _index_dir(value: str | None) -> Path:
     return Path(value) if value else default_index_dir()
 
 
+wait_option = click.option(
+    "--wait", "lock_timeout", type=click.FloatRange(0, None), default=30.0, show_default=True,
+    metavar="SECONDS", help="How long to wait for another build or update to finish.",
+)
+
 index_option = click.option(
     "--index", "index_path", metavar="DIR", default=None,
     help="Index directory (default: $UNSEARCH_INDEX, else the per-user data directory).",
@@ -120,10 +125,11 @@ def _print_report(report: Any, verb: str, as_json: bool) -> None:
 @index_option
 @click.option("--procs", type=click.IntRange(1, 64), default=None,
               help="Writer processes (default: the number of cores, at most 4).")
+@wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_guard
 def index_build(sources: tuple[str, ...], index_path: str | None, procs: int | None,
-                as_json: bool) -> None:
+                lock_timeout: float, as_json: bool) -> None:
     """Rebuild the index from SOURCE files and folders; swap it in atomically.
 
     With no SOURCE, index the built-in demo corpus. Formats: UN document text
@@ -139,7 +145,7 @@ def index_build(sources: tuple[str, ...], index_path: str | None, procs: int | N
     root = _index_dir(index_path)
     bar = _ProgressBar(source_size(srcs), "indexing")
     try:
-        report = build_index(srcs, root, progress=bar, procs=procs)
+        report = build_index(srcs, root, progress=bar, procs=procs, lock_timeout=lock_timeout)
     finally:
         bar.close()
     _print_report(report, "Indexed", as_json)
@@ -150,9 +156,11 @@ def index_build(sources: tuple[str, ...], index_path: str | None, procs: int | N
 @index_group.command("update")
 @click.argument("sources", nargs=-1, required=True, type=click.Path())
 @index_option
+@wait_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_guard
-def index_update(sources: tuple[str, ...], index_path: str | None, as_json: bool) -> None:
+def index_update(sources: tuple[str, ...], index_path: str | None, lock_timeout: float,
+                 as_json: bool) -> None:
     """Add new, replace changed and drop deleted documents of SOURCE.
 
     Only documents whose content changed are re-indexed; documents that came
@@ -162,7 +170,7 @@ def index_update(sources: tuple[str, ...], index_path: str | None, as_json: bool
     """
     from index import update_index
 
-    report = update_index(list(sources), _index_dir(index_path))
+    report = update_index(list(sources), _index_dir(index_path), lock_timeout=lock_timeout)
     _print_report(report, "Updated", as_json)
     if report.partial:
         sys.exit(EXIT_PARTIAL)
@@ -250,15 +258,18 @@ def serve_cmd(index_path: str | None, host: str, port: int, threads: int) -> Non
 
     Example: unsearch serve --index var/demo-index --port 8000
     """
-    import waitress
+    import logging
 
     from web import create_app
+    from web.server import serve
 
+    logging.basicConfig(level=logging.INFO, format="unsearch: %(message)s")
     root = _index_dir(index_path)
-    app = create_app({"INDEX_PATH": str(root)})
+    # WARM_UP opens the index and loads the analysers now, not on the first request;
+    # with no index yet the server still starts and answers 503 until one is built.
+    app = create_app({"INDEX_PATH": str(root), "WARM_UP": True})
     click.echo(f"unsearch: serving {root} on http://{host}:{port}/", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="unsearch",
-                   clear_untrusted_proxy_headers=True)
+    serve(app, host=host, port=port, threads=threads)
 
 
 if __name__ == "__main__":

@@ -103,7 +103,8 @@ class _CodeCategorizer(sorting.Categorizer):
         self.offset = docoffset
 
     def key_for(self, matcher: Any, segment_docnum: int) -> int:
-        return int(self.codes[self.offset + segment_docnum])
+        # +1: Whoosh does not collapse documents whose key is falsy (0)
+        return int(self.codes[self.offset + segment_docnum]) + 1
 
 
 class SearchEngine:

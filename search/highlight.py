@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.analysis import _TOKEN, HAN_RUN, analyze, fold, stemmer
@@ -22,72 +23,133 @@ ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
-class Terms:
-    """What to mark: folded Chinese strings, and the analysed forms of other words per language."""
+class Unit:
+    """One thing the user typed: Chinese runs found as substrings, other tokens in sequence."""
 
-    han: tuple[str, ...]
-    words: frozenset[str]  # folded, unstemmed
-    texts: tuple[str, ...]
+    han: tuple[tuple[str, tuple[str, ...]], ...]  # (run, its jieba words as a fallback)
+    seq: tuple[str, ...]  # folded non-Chinese tokens, in order
+    kinds: tuple[str, ...]
+    exact: re.Pattern[str] | None = None  # the whole text as typed, punctuation-tolerant
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What to mark in a paragraph for a query."""
+
+    units: tuple[Unit, ...]
 
     @classmethod
     def from_texts(cls, texts: list[Text]) -> Terms:
-        han: set[str] = set()
-        words: set[str] = set()
+        units: list[Unit] = []
         for t in texts:
             folded = fold(t.text).text
+            toks = analyze(t.text, None, "query")
+            han = []
             for run in HAN_RUN.findall(folded):
-                han.add(run)
-            for tok in analyze(t.text, None, "query"):
-                if tok.kind == "han":
-                    han.add(tok.text)
-                else:
-                    words.add(tok.text)
-        # Longest first, so a phrase wins over its own words when spans are merged.
-        return cls(tuple(sorted(han, key=len, reverse=True)), frozenset(words),
-                   tuple(t.text for t in texts))
+                words = tuple(tok.text for tok in analyze(run, None, "query") if tok.kind == "han")
+                han.append((run, words))
+            seq = [(tok.text, tok.kind) for tok in toks if tok.kind != "han"]
+            exact = None
+            if len(toks) > 1:
+                # Tokens as typed (folded), anything but letters and digits between them.
+                pieces = [re.escape(fold(t.text[tok.start:tok.end]).text) for tok in toks]
+                exact = re.compile(r"[\W_]{0,3}".join(pieces))
+            units.append(Unit(tuple(han), tuple(w for w, _ in seq), tuple(k for _, k in seq),
+                              exact))
+        return cls(tuple(units))
 
-    def stems(self, lang: str | None) -> frozenset[str]:
-        stem = stemmer(lang) if lang else None
-        if stem is None:
-            return self.words
-        return frozenset(w if w.isdigit() else stem(w) for w in self.words) | self.words
+
+def _stream(ft: str, stem: Callable[[str], str] | None) -> list[tuple[str, int, int, str]]:
+    """(comparison key, start, end, kind) of every non-Chinese token of folded text."""
+    out = []
+    for m in _TOKEN.finditer(ft):
+        kind = m.lastgroup or "word"
+        if kind == "han":
+            continue
+        w = m.group()
+        key = stem(w) if (kind == "word" and stem is not None and not w.isdigit()) else w
+        out.append((key, m.start(), m.end(), kind))
+    return out
+
+
+def _find_all(haystack: str, needle: str) -> list[tuple[int, int]]:
+    found = []
+    start = haystack.find(needle)
+    while start >= 0:
+        found.append((start, start + len(needle)))
+        start = haystack.find(needle, start + 1)
+    return found
+
+
+def _close_brackets(ft: str, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``1540 (2004`` → ``1540 (2004)``: a mark that opens a bracket also closes it."""
+    out = []
+    for s0, e0 in hits:
+        part = ft[s0:e0]
+        if part.count("(") > part.count(")") and ft[e0:e0 + 1] == ")":
+            e0 += 1
+        out.append((s0, e0))
+    return out
 
 
 def spans(text: str, terms: Terms, lang: str | None) -> list[tuple[int, int]]:
-    """Merged (start, end) spans of the original ``text`` to mark."""
+    """Merged (start, end) spans of the original ``text`` to mark.
+
+    A phrase is marked as a whole where it occurs; only where it does not are
+    its words marked one by one (they matched scattered).
+    """
     folded = fold(text)
     ft = folded.text
+    stem = stemmer(lang) if lang else None
+    stream: list[tuple[str, int, int, str]] | None = None
     found: list[tuple[int, int]] = []
-    for needle in terms.han:
-        start = ft.find(needle)
-        while start >= 0:
-            found.append((start, start + len(needle)))
-            start = ft.find(needle, start + 1)
-    if terms.words:
-        stems = terms.stems(lang)
-        stem = stemmer(lang) if lang else None
-        for m in _TOKEN.finditer(ft):
-            kind = m.lastgroup
-            if kind == "han":
+    for unit in terms.units:
+        if unit.exact is not None:
+            exact_hits = [m.span() for m in unit.exact.finditer(ft)]
+            if exact_hits:
+                found.extend(_close_brackets(ft, exact_hits))
                 continue
-            w = m.group()
-            if w in stems or (kind == "word" and stem is not None and not w.isdigit()
-                              and stem(w) in stems):
-                found.append(m.span())
-            elif kind == "sym":  # a number or part inside a symbol
-                for p in re.finditer(r"[a-z]+|\d+", w):
-                    if p.group() in stems:
-                        found.append((m.start() + p.start(), m.start() + p.end()))
+        several = unit.exact is not None
+        for run, words in unit.han:
+            hits = _find_all(ft, run) if not (several and len(run) == 1) else []
+            if not hits:
+                for w in words:
+                    if not (several and len(w) == 1):  # 第, 号 alone would light up everywhere
+                        hits.extend(_find_all(ft, w))
+            found.extend(hits)
+        if not unit.seq:
+            continue
+        if stream is None:
+            stream = _stream(ft, stem)
+        keys = [w if (k != "word" or stem is None or w.isdigit()) else stem(w)
+                for w, k in zip(unit.seq, unit.kinds, strict=True)]
+        n = len(keys)
+        seq_hits = []
+        if n > 1:
+            for i in range(len(stream) - n + 1):
+                if all(stream[i + j][0] == keys[j] for j in range(n)):
+                    seq_hits.append((stream[i][1], stream[i + n - 1][2]))
+        if seq_hits:
+            found.extend(_close_brackets(ft, seq_hits))
+            continue
+        wanted = set(keys)
+        for key, s0, e0, kind in stream:
+            if key in wanted:
+                found.append((s0, e0))
+            elif kind == "sym":  # a number or letters inside a symbol
+                for p in re.finditer(r"[a-z]+|\d+", ft[s0:e0]):
+                    if p.group() in wanted:
+                        found.append((s0 + p.start(), s0 + p.end()))
     if not found:
         return []
     found.sort()
     merged: list[list[int]] = []
-    for s, e in found:
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
+    for s0, e0 in found:
+        if merged and s0 <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e0)
         else:
-            merged.append([s, e])
-    return [folded.span(s, e) for s, e in merged]
+            merged.append([s0, e0])
+    return [folded.span(s0, e0) for s0, e0 in merged]
 
 
 def mark(text: str, marks: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:

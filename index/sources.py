@@ -60,6 +60,8 @@ def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Document |
     for bad input. Each real file or folder is read at most once, so symlinks (and symlink
     loops) and overlapping paths do not duplicate documents.
     """
+    if isinstance(paths, (str, os.PathLike)):  # one path, not an iterable of characters
+        paths = [paths]
     visited: set[str] = set()
     for p in paths:
         yield from _iter_path(str(p), explicit=True, visited=visited, ancestors=())
@@ -231,8 +233,7 @@ def _normalise_newlines(text: str) -> str:
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_LATIN_WORD = re.compile(r"[a-z\u00e0-\u00ff]+")
+_LATIN_WORD = re.compile(r"[a-z\u00e0-\u024f]+")
 
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and of to in is that for it with as on be by this are we our have which "
@@ -260,9 +261,9 @@ def _language_scores(text: str) -> dict[str, float]:
         "ar": float(len(_ARABIC.findall(s))),
         "ru": float(len(_CYRILLIC.findall(s))),
     }
-    latin = len(_LATIN.findall(s))
+    words = Counter(_LATIN_WORD.findall(s.lower()))
+    latin = sum(len(w) * n for w, n in words.items())
     if latin > max(scores.values()):
-        words = Counter(_LATIN_WORD.findall(s.lower()))
         counts = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
         total = sum(counts.values()) or 1
         for lang, n in counts.items():
@@ -1171,6 +1172,8 @@ def _jsonl_document(obj: Any, *, path: str, stem: str, lineno: int) -> Document 
     if doc_id is None:
         doc_id = make_doc_id(symbol=symbol, lang=lang) if symbol else f"{stem}-{lineno}"
     extra = {k: v for k, v in obj.items() if k not in _JSONL_KNOWN}
+    if isinstance(extra.get("extra"), dict):  # a feed that already nests its metadata
+        extra.update(extra.pop("extra"))
     return Document(
         id=doc_id,
         paragraphs=paragraphs,

@@ -324,7 +324,8 @@ class SearchEngine:
         except (UnsearchError, KeyError):
             raise
         except Exception as e:
-            log.exception("search failed on the index at %s", self.path)
+            # One line for the operator: the cause is the index file, not this code.
+            log.error("cannot read the index at %s: %s: %s", self.path, type(e).__name__, e)
             raise IndexCorruptError(
                 f"the index at {self.path} cannot be read ({type(e).__name__}: {e}); "
                 "rebuild it with `unsearch index build`") from e
@@ -351,6 +352,21 @@ class SearchEngine:
                     if d != doc_id] if meta.get("symbol") else []
         return DocumentView(meta=meta, paragraphs=paragraphs, paragraphs_html=html_paragraphs,
                             versions=versions)
+
+    def check(self) -> dict[str, Any]:
+        """Read a little of every part of the index (a health check); IndexCorruptError if it
+        cannot be read. Returns the index's counts."""
+        with self._guard(), self._searcher() as searcher:
+            reader = searcher.reader()
+            n = reader.doc_count()
+            for fieldname in ("doc_id", "lang"):
+                for _i, _term in zip(range(3), reader.lexicon(fieldname), strict=False):
+                    pass
+            self._columns_for(searcher)
+            store = self._store()
+            docs = store.db.execute("SELECT count(*) FROM current").fetchone()[0]
+        return {"generation": self._gen.name if self._gen else None,
+                "documents": docs, "paragraphs": n}
 
     def info(self) -> dict[str, Any]:
         self._check_generation()

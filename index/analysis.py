@@ -32,7 +32,10 @@ Whoosh pickles the analyzer into the index's schema.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import pickle
 import re
 import threading
 import unicodedata
@@ -72,9 +75,41 @@ def _arabic_folds() -> dict[str, str]:
     return folds
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "unsearch"
+
+
 @functools.cache
 def _fold_tables() -> tuple[dict[int, str], re.Pattern[str], dict[str, str]]:
-    """(1:1 translate table, pattern of chars that fold to 0 or 2+ chars, full map)."""
+    """(1:1 translate table, pattern of chars that fold to 0 or 2+ chars, full map).
+
+    Computing the map takes a few hundred ms (NFKC of the whole BMP, OpenCC over
+    every Han character), so it is cached on disk per library versions: a new
+    process answers its first query sooner.
+    """
+    import opencc
+
+    tag = f"{ANALYSIS_VERSION}-{unicodedata.unidata_version}-{getattr(opencc, '__version__', '0')}"
+    cache = _cache_dir() / f"fold-{tag}.pickle"
+    try:
+        with open(cache, "rb") as f:
+            fold: dict[str, str] = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        fold = _compute_fold_map()
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as out:
+                pickle.dump(fold, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+    table = {ord(c): f for c, f in fold.items() if len(f) == 1}
+    odd = [c for c, f in fold.items() if len(f) != 1]
+    odd_re = re.compile("[" + "".join(re.escape(c) for c in odd) + "]")
+    return table, odd_re, fold
+
+
+def _compute_fold_map() -> dict[str, str]:
     import opencc
 
     fold: dict[str, str] = {}
@@ -97,10 +132,7 @@ def _fold_tables() -> tuple[dict[int, str], re.Pattern[str], dict[str, str]]:
         if len(f) == 1 and f in fold and len(fold[f]) == 1:
             fold[c] = fold[f]
     fold.update(_arabic_folds())
-    table = {ord(c): f for c, f in fold.items() if len(f) == 1}
-    odd = [c for c, f in fold.items() if len(f) != 1]
-    odd_re = re.compile("[" + "".join(re.escape(c) for c in odd) + "]")
-    return table, odd_re, fold
+    return fold
 
 
 class Folded(NamedTuple):

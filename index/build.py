@@ -38,6 +38,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from .analysis import HAN_RUN, warm_up
+from .columns import doc_key, lang_code, organ_key
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from .model import Document, Skipped
 from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
@@ -240,14 +241,16 @@ def _lock_holder(root: Path) -> str:
 
 def paragraph_fields(doc: Document, rev: str) -> Iterator[dict[str, Any]]:
     text_field = TEXT_FIELDS.get(doc.lang, TEXT_FIELDS["en"])
-    common: dict[str, Any] = {"doc_id": doc.id, "rev": rev.encode("ascii"), "lang": doc.lang}
+    common: dict[str, Any] = {"doc_id": doc.id, "rev": rev.encode("ascii"), "lang": doc.lang,
+                              "doc_key": doc_key(doc.id), "lang_code": lang_code(doc.lang)}
     if doc.organ:
         common["organ"] = doc.organ
-    if doc.year:
-        common["year"] = doc.year
+        common["organ_key"] = organ_key(doc.organ)
+    if doc.year and 0 < doc.year < 65536:
+        common["year"] = common["year_col"] = doc.year
     dn = date_number(doc.date)
     if dn:
-        common["date"] = dn
+        common["date"] = common["date_col"] = dn
     if doc.country:
         common["country"] = doc.country.upper()
     if doc.symbol:

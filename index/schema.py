@@ -14,7 +14,7 @@ from .analysis import ANALYSIS_VERSION, bigram_analyzer, un_analyzer
 from .model import LANGUAGES
 
 #: Stored in every index; an index with another version is refused.
-SCHEMA_VERSION = f"3.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"4.{ANALYSIS_VERSION}"
 
 TEXT_FIELDS = {lang: f"text_{lang}" for lang in LANGUAGES}
 BIGRAM_FIELD = "cjk"
@@ -23,15 +23,22 @@ TITLE_FIELD = "title"
 
 def make_schema() -> Schema:
     fields = {
-        "doc_id": ID(stored=True, sortable=True),
-        # Columns only (not indexed): read per hit, never searched.
+        "doc_id": ID(sortable=True),
+        # Columns only (not indexed), read in bulk by index.columns for grouping,
+        # facets and sorting, or per hit (rev).
         "rev": COLUMN(VarBytesColumn()),
         "para": COLUMN(NumericColumn("I")),
-        "lang": ID(sortable=True),
-        "organ": ID(sortable=True),
+        "doc_key": COLUMN(NumericColumn("q")),
+        "lang_code": COLUMN(NumericColumn("B")),
+        "organ_key": COLUMN(NumericColumn("I")),
+        "year_col": COLUMN(NumericColumn("H")),
+        "date_col": COLUMN(NumericColumn("I")),
+        # Indexed for filtering.
+        "lang": ID(),
+        "organ": ID(),
         # shift_step 8: 2-4 range terms per value instead of 4-8 (a third of a build's postings)
-        "year": NUMERIC(int, bits=16, sortable=True, signed=False, shift_step=8),
-        "date": NUMERIC(int, bits=32, sortable=True, signed=False, shift_step=8),  # YYYYMMDD
+        "year": NUMERIC(int, bits=16, signed=False, shift_step=8),
+        "date": NUMERIC(int, bits=32, signed=False, shift_step=8),  # YYYYMMDD
         "country": ID(),
         "symbol": ID(),  # lower-cased on the way in
         TITLE_FIELD: TEXT(analyzer=un_analyzer(None), phrase=True),

@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -25,6 +26,7 @@ from whoosh import sorting
 from whoosh.scoring import BM25F
 
 from index.build import open_index, resolve_generation
+from index.columns import Columns, lang_name, load_columns
 from index.errors import IndexCorruptError, IndexNotFoundError, UnsearchError
 from index.model import LANGUAGES
 from index.store import Store
@@ -41,47 +43,30 @@ GROUPS = ("doc", "para")
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page * per_page: deeper pages are refused, as in other engines
 WEIGHTING = BM25F(B=0.75, K1=1.2)
+CACHE_SIZE = 512  # recent result pages; the key includes the index generation
 
 
-@dataclass
-class _Columns:
-    """Per-paragraph facet values as arrays, indexed by Whoosh document number."""
+class _LRU:
+    """A small thread-safe LRU cache (results are immutable once made)."""
 
-    doc: np.ndarray  # int32 code of doc_id
-    doc_ids: np.ndarray  # code -> doc_id
-    lang: np.ndarray
-    lang_names: np.ndarray
-    organ: np.ndarray
-    organ_names: np.ndarray
-    year: np.ndarray
-    date: np.ndarray
-    para: np.ndarray
-    rev: np.ndarray  # int32 code of rev
-    rev_names: np.ndarray
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
 
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            value = self.data.get(key)
+            if value is not None:
+                self.data.move_to_end(key)
+            return value
 
-def _load_columns(reader: Any) -> _Columns:
-    n = reader.doc_count_all()
-
-    def strings(name: str) -> tuple[np.ndarray, np.ndarray]:
-        values = list(reader.column_reader(name)) if reader.has_column(name) else [""] * n
-        values = [v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in values]
-        names, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
-        return codes.astype(np.int32), names
-
-    def ints(name: str) -> np.ndarray:
-        if not reader.has_column(name):
-            return np.zeros(n, dtype=np.int64)
-        arr = np.fromiter((v or 0 for v in reader.column_reader(name)), dtype=np.int64, count=n)
-        arr[arr >= 2**32 - 1] = 0  # Whoosh's "no value" in an unsigned 32-bit column
-        return arr
-
-    doc, doc_ids = strings("doc_id")
-    lang, lang_names = strings("lang")
-    organ, organ_names = strings("organ")
-    rev, rev_names = strings("rev")
-    return _Columns(doc, doc_ids, lang, lang_names, organ, organ_names, ints("year"), ints("date"),
-                    ints("para"), rev, rev_names)
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
 
 
 class _CodeFacet(sorting.FacetType):
@@ -103,8 +88,8 @@ class _CodeCategorizer(sorting.Categorizer):
         self.offset = docoffset
 
     def key_for(self, matcher: Any, segment_docnum: int) -> int:
-        # +1: Whoosh does not collapse documents whose key is falsy (0)
-        return int(self.codes[self.offset + segment_docnum]) + 1
+        # Keys are never 0 (Whoosh does not collapse documents with a falsy key).
+        return int(self.codes[self.offset + segment_docnum])
 
 
 class SearchEngine:
@@ -117,8 +102,9 @@ class SearchEngine:
         self._gen: Path | None = None
         self._ix: Any = None
         self._meta: dict[str, Any] = {}
-        self._columns: dict[tuple[str, int], _Columns] = {}
+        self._columns: dict[tuple[str, int], Columns] = {}
         self._pool: list[Any] = []
+        self._cache = _LRU(CACHE_SIZE)
         self._reopen()
 
     @classmethod
@@ -198,14 +184,14 @@ class SearchEngine:
             self._local.store, self._local.gen = store, self._gen
         return store
 
-    def _columns_for(self, searcher: Any) -> _Columns:
+    def _columns_for(self, searcher: Any) -> Columns:
         key = (str(self._gen), searcher.reader().generation())
         cols = self._columns.get(key)
         if cols is None:
             with self._lock:
                 cols = self._columns.get(key)
                 if cols is None:
-                    cols = _load_columns(searcher.reader())
+                    cols = load_columns(searcher.reader())
                     self._columns = {key: cols}
         return cols
 
@@ -225,6 +211,12 @@ class SearchEngine:
         tree = parse(query)
         langs = [lang] if lang else None
         with self._guard(), self._searcher() as searcher:
+            key = (str(self._gen), searcher.reader().generation(), query, lang, organ, year_from,
+                   year_to, sort, group, page, per_page)
+            cached = self._cache.get(key)
+            if cached is not None:
+                took = (time.perf_counter() - started) * 1000
+                return dataclasses.replace(cached, took_ms=round(took, 2))
             translator = Translator(searcher.reader(), langs)
             q = translator.translate(tree)
             sym = symbol_query(query)
@@ -234,21 +226,24 @@ class SearchEngine:
             full = (wq.And([q, *filters]) if filters else q).normalize()
             cols = self._columns_for(searcher)
             ids = np.fromiter(searcher.docs_for_query(full), dtype=np.int64)
+            scored = bool(positive_texts(tree)) or sym is not None
             hits_raw, total, counts, facets = self._collect(searcher, full, ids, cols, sort,
-                                                            group, page, per_page)
+                                                            group, page, per_page, scored)
             terms = Terms.from_texts(positive_texts(tree))
             hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
         took = (time.perf_counter() - started) * 1000
-        return SearchResults(query=query, total=total, page=page, per_page=per_page,
-                             took_ms=round(took, 2), hits=hits, facets=facets, sort=sort,
-                             group=group, filters={"lang": lang, "organ": organ,
-                                                   "year_from": year_from, "year_to": year_to})
+        results = SearchResults(query=query, total=total, page=page, per_page=per_page,
+                                took_ms=round(took, 2), hits=hits, facets=facets, sort=sort,
+                                group=group, filters={"lang": lang, "organ": organ,
+                                                      "year_from": year_from, "year_to": year_to})
+        self._cache.put(key, results)
+        return results
 
-    def _collect(self, searcher: Any, q: wq.Query, ids: np.ndarray, cols: _Columns, sort: str,
-                 group: str, page: int, per_page: int
+    def _collect(self, searcher: Any, q: wq.Query, ids: np.ndarray, cols: Columns, sort: str,
+                 group: str, page: int, per_page: int, scored: bool = True
                  ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
         want = page * per_page
-        doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int32)
+        doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int64)
         if group == "doc":
             uniq, first, counts = np.unique(doc_codes, return_index=True, return_counts=True)
             total = len(uniq)
@@ -261,6 +256,8 @@ class SearchEngine:
         facets = _facets(cols, rep)
         if total == 0 or want - per_page >= total:
             return [], total, per_doc, facets
+        if sort == "relevance" and not scored:
+            sort = "-date"  # only filters: nothing to rank by, so newest first
         if sort == "relevance":
             kwargs: dict[str, Any] = {"limit": want}
             if group == "doc":
@@ -276,29 +273,29 @@ class SearchEngine:
             key = -dates if reverse else np.where(dates == 0, 2**40, dates)
             order = np.lexsort((order_ids, key))
             chosen = order_ids[order][want - per_page: want]
-            if group == "doc":
+            if group == "doc" and scored:
                 # The best-scoring paragraph of each of these documents.
                 codes = cols.doc[chosen]
-                names = [str(cols.doc_ids[c]) for c in codes]
-                restrict = wq.Or([wq.Term("doc_id", n) for n in names])
-                best = searcher.search(q, filter=restrict, limit=None,
-                                       collapse=_CodeFacet(cols.doc), collapse_limit=1)
-                by_doc = {int(cols.doc[h.docnum]): (h.docnum, h.score or 0.0) for h in best}
+                restrict = set(ids[np.isin(doc_codes, codes)].tolist())
+                by_doc: dict[int, tuple[int, float]] = {}
+                for h in searcher.search(q, filter=restrict, limit=len(restrict)):
+                    by_doc.setdefault(int(cols.doc[h.docnum]), (h.docnum, h.score or 0.0))
                 raw = [by_doc.get(int(c), (int(d), 0.0)) for c, d in zip(codes, chosen, strict=True)]
             else:
                 raw = [(int(d), 0.0) for d in chosen]
             return raw, total, per_doc, facets
         return raw[want - per_page: want], total, per_doc, facets
 
-    def _hits(self, s: Any, cols: _Columns, raw: list[tuple[int, float]], per_doc: dict[int, int],
+    def _hits(self, s: Any, cols: Columns, raw: list[tuple[int, float]], per_doc: dict[int, int],
               terms: Terms, query: str) -> list[Hit]:
         if not raw:
             return []
         store = self._store()
         hits: list[Hit] = []
+        doc_ids, revs = _id_readers(s)
         for docnum, score in raw:
-            doc_id = str(cols.doc_ids[cols.doc[docnum]])
-            rev = str(cols.rev_names[cols.rev[docnum]])
+            doc_id = _text(doc_ids[docnum])
+            rev = _text(revs[docnum])
             para = int(cols.para[docnum])
             meta = store.meta(doc_id, rev) or store.meta(doc_id)
             if meta is None:
@@ -416,20 +413,36 @@ def _filters(t: Translator, lang: str | None, organ: str | None, year_from: int 
     return out
 
 
-def _facets(cols: _Columns, rep: np.ndarray) -> dict[str, dict[str, int]]:
-    def count(codes: np.ndarray, names: np.ndarray) -> dict[str, int]:
-        if not len(codes):
-            return {}
-        c = np.bincount(codes, minlength=len(names))
-        pairs = [(str(names[i]), int(c[i])) for i in np.nonzero(c)[0] if names[i]]
-        return dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+def _id_readers(searcher: Any) -> tuple[Any, Any]:
+    """doc_id and rev column readers, made once per (pooled) searcher: opening one
+    reads the column's offset table."""
+    readers = getattr(searcher, "_unsearch_id_readers", None)
+    if readers is None:
+        r = searcher.reader()
+        readers = (r.column_reader("doc_id"), r.column_reader("rev", translate=False))
+        searcher._unsearch_id_readers = readers
+    return readers  # type: ignore[no-any-return]
 
+
+def _text(v: Any) -> str:
+    return v.decode("utf-8") if isinstance(v, bytes) else str(v)
+
+
+def _count(values: np.ndarray, name: Any) -> dict[str, int]:
+    if not len(values):
+        return {}
+    u, c = np.unique(values, return_counts=True)
+    pairs = [(name(int(k)), int(n)) for k, n in zip(u, c, strict=True) if k]
+    return dict(sorted(((k, n) for k, n in pairs if k), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _facets(cols: Columns, rep: np.ndarray) -> dict[str, dict[str, int]]:
     years = cols.year[rep]
     years = years[years > 0]
     yc: dict[str, int] = {}
     if len(years):
         u, c = np.unique(years, return_counts=True)
         yc = {str(int(y)): int(n) for y, n in sorted(zip(u, c, strict=True), key=lambda kv: -kv[0])}
-    return {"lang": count(cols.lang[rep], cols.lang_names),
-            "organ": count(cols.organ[rep], cols.organ_names),
+    return {"lang": _count(cols.lang[rep], lang_name),
+            "organ": _count(cols.organ[rep], lambda k: cols.organ_names.get(k, "")),
             "year": yc}

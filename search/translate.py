@@ -213,10 +213,11 @@ class Translator:
     def translate(self, node: Node) -> wq.Query:
         if isinstance(node, Text):
             return self.text_query(node)
+        # Filters select, they don't rank: a constant score of 0.
         if isinstance(node, Filter):
-            return self.filter_query(node)
+            return wq.ConstantScoreQuery(self.filter_query(node), 0.0)
         if isinstance(node, Range):
-            return self.range_query(node)
+            return wq.ConstantScoreQuery(self.range_query(node), 0.0)
         if isinstance(node, Or):
             return wq.Or([self.translate(x) for x in node.items])
         if isinstance(node, Not):

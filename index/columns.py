@@ -1,0 +1,94 @@
+"""Per-paragraph values as numpy arrays, read straight from Whoosh's column files.
+
+Grouping by document, facet counts and date sorting run over every matching
+paragraph (hundreds of thousands for a common word), so they are done with
+numpy over arrays indexed by Whoosh document number.  The schema stores each
+value the arrays need as a fixed-width numeric column, which is read here in
+one block per segment (milliseconds, where iterating Whoosh's column readers
+takes seconds on the full corpus).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import columns
+
+from .model import LANGUAGES
+
+#: (field, typecode) of the numeric columns; the typecodes are struct codes (big-endian).
+NUMERIC_COLUMNS = {"doc_key": "q", "lang_code": "B", "organ_key": "I", "year_col": "H",
+                   "date_col": "I", "para": "I"}
+
+
+def doc_key(doc_id: str) -> int:
+    """A stable, non-zero 63-bit key for a document id (collisions: ~1e-9 at 10^5 documents)."""
+    h = int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big")
+    return (h >> 1) or 1
+
+
+def organ_key(organ: str | None) -> int:
+    return zlib.crc32(organ.encode("utf-8")) or 1 if organ else 0
+
+
+def lang_code(lang: str) -> int:
+    return LANGUAGES.index(lang) + 1 if lang in LANGUAGES else 0
+
+
+@dataclass
+class Columns:
+    doc: np.ndarray  # int64 doc_key per paragraph
+    lang: np.ndarray  # uint8: 0 = none, i+1 = LANGUAGES[i]
+    organ: np.ndarray  # uint32 crc32 of the organ name, 0 = none
+    year: np.ndarray
+    date: np.ndarray  # YYYYMMDD, 0 = none
+    para: np.ndarray
+    organ_names: dict[int, str]
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+
+def _segment_array(segreader: Any, name: str, typecode: str) -> np.ndarray:
+    n = segreader.doc_count_all()
+    dtype = np.dtype(">" + typecode)
+    if not segreader.has_column(name):
+        return np.zeros(n, dtype=dtype.newbyteorder("="))
+    reader = segreader.column_reader(name, translate=False)
+    if isinstance(reader, columns.NumericColumn.Reader):
+        count = reader._count
+        raw = bytes(reader._dbfile.get(reader._basepos, count * dtype.itemsize)) if count else b""
+        arr = np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="))
+        if count < n:
+            arr = np.concatenate([arr, np.full(n - count, reader._default, dtype=arr.dtype)])
+        return arr
+    # Any other reader (an empty column, a future Whoosh): the slow, general way.
+    return np.fromiter((v or 0 for v in reader), dtype=dtype.newbyteorder("="), count=n)
+
+
+def load_columns(reader: Any) -> Columns:
+    """The arrays for a (multi-segment) Whoosh reader, in its document numbering."""
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    arrays: dict[str, np.ndarray] = {}
+    for name, code in NUMERIC_COLUMNS.items():
+        parts = [_segment_array(r, name, code) for r, _offset in leaves]
+        arrays[name] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.dtype(code))
+    names: dict[int, str] = {}
+    try:
+        for b in reader.lexicon("organ"):
+            name = b.decode("utf-8") if isinstance(b, bytes) else str(b)
+            names[organ_key(name)] = name
+    except Exception:  # no organ field in this index
+        pass
+    return Columns(doc=arrays["doc_key"].astype(np.int64), lang=arrays["lang_code"],
+                   organ=arrays["organ_key"], year=arrays["year_col"].astype(np.int64),
+                   date=arrays["date_col"].astype(np.int64), para=arrays["para"],
+                   organ_names=names)
+
+
+def lang_name(code: int) -> str:
+    return LANGUAGES[code - 1] if 0 < code <= len(LANGUAGES) else ""

@@ -2,20 +2,28 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-run
+DEV    := $(VENV)/.installed-dev
 DEMO_INDEX ?= var/demo-index
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint chromium bench clean
+.PHONY: run test install install-dev lint chromium bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
 	touch $(STAMP)
 
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP) $(DEV)
+
 install: $(STAMP)
+install-dev: $(DEV)
 
 run: install
 	@$(BIN)/unsearch index info --index $(DEMO_INDEX) >/dev/null 2>&1 || $(BIN)/unsearch index build --index $(DEMO_INDEX)
@@ -31,14 +39,14 @@ chromium:
 		echo "chromium not found: install it with 'sudo apt-get install chromium' (browser tests need it)"; \
 	fi
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check index search web tests bench
 	$(BIN)/mypy index search web
 
-test: install chromium lint
+test: install-dev chromium lint
 	$(BIN)/pytest
 
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench.run_all
 
 clean:

@@ -46,7 +46,7 @@ from typing import NamedTuple
 from whoosh.analysis import Token, Tokenizer
 
 #: Bump when analysis changes in a way that makes old indexes wrong.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 USER_DICT = Path(__file__).parent / "data" / "un_terms.txt"
 
@@ -132,6 +132,10 @@ def _compute_fold_map() -> dict[str, str]:
         if len(f) == 1 and f in fold and len(fold[f]) == 1:
             fold[c] = fold[f]
     fold.update(_arabic_folds())
+    # Combining diacritics (a Russian stress mark, a decomposed accent) would split a
+    # word in two: drop them. Precomposed letters (é) keep their accent.
+    for cp in range(0x0300, 0x0370):
+        fold[chr(cp)] = ""
     return fold
 
 

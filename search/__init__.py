@@ -5,10 +5,15 @@
 >>> [hit.title for hit in engine.search("安全理事会")]                # doctest: +SKIP
 """
 
+import logging
+
 from index.errors import IndexNotFoundError
 
 from .engine import SearchEngine
 from .query import QueryError
 from .results import DocumentView, Hit, SearchResults
+
+# A library logs, the application decides where to: silent unless configured.
+logging.getLogger("unsearch").addHandler(logging.NullHandler())
 
 __all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "SearchEngine", "SearchResults"]

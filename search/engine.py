@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.scoring import BM25F
 
-from index.build import open_index, resolve_generation
+from index.build import open_index, read_meta, resolve_generation
 from index.columns import Columns, lang_name, load_columns
 from index.errors import IndexCorruptError, IndexNotFoundError, UnsearchError
 from index.model import LANGUAGES
@@ -222,8 +222,11 @@ class SearchEngine:
             sym = symbol_query(query)
             if sym:
                 q = wq.Or([wq.Term("symbol", sym.lower(), boost=100.0), q])
-            filters = _filters(translator, lang, organ, year_from, year_to)
-            full = (wq.And([q, *filters]) if filters else q).normalize()
+            if q is wq.NullQuery:  # a word that is in no document: nothing can match
+                full = wq.NullQuery
+            else:
+                filters = _filters(translator, lang, organ, year_from, year_to)
+                full = (wq.And([q, *filters]) if filters else q).normalize()
             cols = self._columns_for(searcher)
             ids = np.fromiter(searcher.docs_for_query(full), dtype=np.int64)
             scored = bool(positive_texts(tree)) or sym is not None
@@ -366,8 +369,15 @@ class SearchEngine:
                 "documents": docs, "paragraphs": n}
 
     def info(self) -> dict[str, Any]:
+        """The served generation's metadata (counts, languages, build time), as on disk now:
+        an update rewrites it in place."""
         self._check_generation()
-        return {"generation": self._gen.name if self._gen else None, **self._meta}
+        assert self._gen is not None
+        try:
+            self._meta = read_meta(self._gen)
+        except IndexNotFoundError:
+            pass  # keep what we had: the generation is being replaced
+        return {"generation": self._gen.name, **self._meta}
 
     def parse(self, query: str) -> Node:
         """Parse without searching (raises QueryError): for validating input early."""

@@ -42,6 +42,14 @@ ORGAN_ALIASES = {
 }
 
 
+def _all_of(qs: list[wq.Query]) -> wq.Query:
+    """And, where one part that matches nothing makes the whole match nothing
+    (Whoosh's And.normalize() would silently drop it instead)."""
+    if any(q is wq.NullQuery for q in qs):
+        return wq.NullQuery
+    return qs[0] if len(qs) == 1 else wq.And(qs)
+
+
 class Translator:
     def __init__(self, reader: Any, langs: Sequence[str] | None = None) -> None:
         self.reader = reader
@@ -71,7 +79,7 @@ class Translator:
 
     @staticmethod
     def any_of(qs: Sequence[wq.Query | None]) -> wq.Query:
-        live = [q for q in qs if q is not None]
+        live = [q for q in qs if q is not None and q is not wq.NullQuery]
         if not live:
             return wq.NullQuery
         return live[0] if len(live) == 1 else wq.Or(live)
@@ -115,7 +123,7 @@ class Translator:
             return exact_q  # Latin/digit compounds are one unit: keep them together
         # Chinese typed without spaces: every word somewhere, the exact sequence scoring more.
         per_word = [self.any_of(self.word_clauses(t.text, t.kind)) for t in base]
-        loose = wq.And(per_word)
+        loose = _all_of(per_word)
         return wq.Or([exact_q, loose]) if exact_q is not wq.NullQuery else loose
 
     def word_clauses(self, word: str, kind: str) -> list[wq.Query | None]:
@@ -219,14 +227,15 @@ class Translator:
         if isinstance(node, Range):
             return wq.ConstantScoreQuery(self.range_query(node), 0.0)
         if isinstance(node, Or):
-            return wq.Or([self.translate(x) for x in node.items])
+            return self.any_of([self.translate(x) for x in node.items])
         if isinstance(node, Not):
             return wq.Not(self.translate(node.node))
         if isinstance(node, And):
             pos = [x for x in node.items if not isinstance(x, Not)]
             neg = [x for x in node.items if isinstance(x, Not)]
-            required = wq.And([self.translate(x) for x in pos]) if len(pos) > 1 else (
-                self.translate(pos[0]) if pos else wq.Every())
+            required = _all_of([self.translate(x) for x in pos]) if pos else wq.Every()
+            if required is wq.NullQuery:
+                return wq.NullQuery
             texts = [x for x in pos if isinstance(x, Text)]
             near = self.proximity(texts)
             q: wq.Query = wq.AndMaybe(required, near) if near is not None else required

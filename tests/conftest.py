@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# `.venv/bin/pytest` without `pip install -e .` (make does it) still imports index/search/web.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 UNPC = CORPUS / "unpc-dev"
@@ -54,6 +60,26 @@ def charter_paragraphs(lang: str) -> list[str]:
     skip_without_corpus()
     text = (CHARTER / f"raw_un_charter_{lang}.txt").read_text("utf-8")
     return [p for p in text.split("\n\n") if p.strip()]
+
+
+def _warm_up_analysis() -> None:
+    """Load jieba and the folding tables once, before any test runs.
+
+    jieba's ``load_userdict(path)`` never closes the file it opens; under
+    ``filterwarnings = error`` the ResourceWarning would fail whichever test
+    happened to load jieba first.  It is silenced here only so that exactly one
+    test reports it: test_analysis.py::test_loading_the_user_dictionary_closes_it.
+    """
+    import warnings
+
+    from index.analysis import warm_up
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        warm_up()
+
+
+_warm_up_analysis()
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 
 from . import engine as engine_mod
 from . import errors
-from .i18n import RTL_LANGS, NATIVE_NAMES, Translator
+from .i18n import NATIVE_NAMES, RTL_LANGS, Translator
 from .settings import UI_LANGS, resolve
 
 UI_COOKIE = "ui"
@@ -111,8 +112,16 @@ def _after_request(response: Response) -> Response:
 
 
 def _template_globals() -> dict[str, Any]:
-    return {"t": g.get("t") or Translator("en"), "ui": g.get("ui", "en"),
+    ui = g.get("ui", "en")
+    return {"t": g.get("t") or Translator("en"), "ui": ui, "ui_switch_url": _ui_switch_url(ui),
             "native_names": NATIVE_NAMES, "text_dir": _text_dir}
+
+
+def _ui_switch_url(ui: str) -> str:
+    """This page in the other interface language."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
+    args.append(("ui", "en" if ui == "zh" else "zh"))
+    return f"{request.script_root}{quote(request.path)}?{urlencode(args)}"
 
 
 def _text_dir(lang: str | None) -> str:

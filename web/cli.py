@@ -267,7 +267,10 @@ def serve_cmd(index_path: str | None, host: str, port: int, threads: int) -> Non
     root = _index_dir(index_path)
     # WARM_UP opens the index and loads the analysers now, not on the first request;
     # with no index yet the server still starts and answers 503 until one is built.
-    app = create_app({"INDEX_PATH": str(root), "WARM_UP": True})
+    try:
+        app = create_app({"INDEX_PATH": str(root), "WARM_UP": True})
+    except ValueError as e:  # a bad UNSEARCH_* setting
+        raise _Fail(str(e)) from None
     click.echo(f"unsearch: serving {root} on http://{host}:{port}/", err=True)
     serve(app, host=host, port=port, threads=threads)
 

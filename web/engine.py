@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, current_app, g
 
 from index import IndexNotFoundError
-from search import SearchEngine
+from search import SearchEngine, SearchResults
 
 log = logging.getLogger(__name__)
 EXTENSION = "unsearch"
@@ -86,28 +86,14 @@ def _teardown(exc: BaseException | None) -> None:
     g.pop("engine", None)
 
 
+def run_search(engine: SearchEngine, q: str, **kwargs: Any) -> SearchResults:
+    """``engine.search``, shared by the pages and the API (one call, one result object)."""
+    return engine.search(q, **kwargs)
+
+
 def index_status(engine: SearchEngine) -> dict[str, Any]:
     """Generation and counts of the index being served, for /healthz and the home page."""
     info = engine.info()
-    meta = _fresh_meta(engine, info)
-    return {"generation": info.get("generation"), "documents": meta.get("documents"),
-            "paragraphs": meta.get("paragraphs"), "languages": meta.get("languages") or {},
-            "built": meta.get("built"), "updated": meta.get("updated")}
-
-
-def _fresh_meta(engine: SearchEngine, info: dict[str, Any]) -> dict[str, Any]:
-    """The generation's meta as it is on disk now.
-
-    Workaround: ``SearchEngine.info()`` returns the meta read when the generation
-    was opened, and ``unsearch index update`` rewrites the counts in place, so
-    after an update it reports the old counts. Read the file again (a small JSON).
-    """
-    from index.build import read_meta, resolve_generation
-
-    try:
-        gen = resolve_generation(engine.path)
-        if gen.name == info.get("generation"):
-            return read_meta(gen)
-    except IndexNotFoundError:
-        pass
-    return info
+    return {"generation": info.get("generation"), "documents": info.get("documents"),
+            "paragraphs": info.get("paragraphs"), "languages": info.get("languages") or {},
+            "built": info.get("built"), "updated": info.get("updated")}

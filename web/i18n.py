@@ -10,7 +10,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "tagline": "Full-text search of United Nations documents",
         "skip_to_content": "Skip to content",
         "search_label": "Search UN documents",
-        "search_placeholder": "Words, \"a phrase\" or a symbol like S/2020/405",
+        "search_placeholder": "Words, \"a phrase\" or S/2020/405",
         "search_button": "Search",
         "all_languages": "All languages",
         "language_filter_label": "Language of the documents",
@@ -93,14 +93,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "go_home": "Go to the search page",
         "footer_api": "JSON API",
         "footer_about": "Searches United Nations documents in Chinese, English, French, Spanish, "
-                        "Russian and Arabic.",
+                        "Russian and Arabic",
     },
     "zh": {
         "site_name": "unsearch",
         "tagline": "联合国文件全文检索",
         "skip_to_content": "跳到正文",
         "search_label": "检索联合国文件",
-        "search_placeholder": "词语、\"短语\"或文号，如 S/2020/405",
+        "search_placeholder": "词语、\"短语\"或文号",
         "search_button": "检索",
         "all_languages": "全部语言",
         "language_filter_label": "文件语言",
@@ -179,7 +179,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "error_text": "服务器无法响应此请求，错误已记录，请稍后再试。",
         "go_home": "前往检索页",
         "footer_api": "JSON API",
-        "footer_about": "检索联合国中文、英文、法文、西班牙文、俄文和阿拉伯文文件。",
+        "footer_about": "检索联合国中文、英文、法文、西班牙文、俄文和阿拉伯文文件",
     },
 }
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
 from search import QueryError, SearchResults
 
-from .engine import get_engine, index_status
+from .engine import get_engine, index_status, run_search
 from .errors import error_page
 from .params import ParamError, SearchParams, parse_search, valid_doc_id
 from .settings import MAX_RESULT_WINDOW
@@ -46,7 +47,7 @@ def search_url(p: SearchParams, **changes: Any) -> str:
     if "page" not in changes:
         changes["page"] = 1
     args = p.with_(**changes).query_args(_per_page_default())
-    return url_for("pages.search", **args)
+    return f"{url_for('pages.search')}?{urlencode(args)}"
 
 
 @bp.get("/")
@@ -65,7 +66,7 @@ def search() -> Any:
     except ParamError as e:
         return _bad_request(e.message, q)
     try:
-        results = get_engine().search(p.q, **p.engine_kwargs())
+        results = run_search(get_engine(), p.q, **p.engine_kwargs())
     except QueryError as e:
         return _bad_request(str(e), q)
     return render_template(

@@ -1,0 +1,292 @@
+"""Build benchmark: our build of a corpus, and our build against the naive baseline.
+
+    .venv/bin/python -m bench.build [--quick] [--index DIR] [--no-corpus] [--no-baseline]
+
+* **Corpus build**: ``unsearch index build`` of the full benchmark corpus (ungdc, unpc-dev,
+  un-charter, statements; ``--quick``: a small subset) in a subprocess: wall seconds,
+  paragraphs/s, MB/s of source text, peak memory of the whole process tree (the build and its
+  writer processes, sampled with psutil every 0.5 s) and the index size on disk.
+* **Baseline comparison**: the same subset (``BASELINE_SESSIONS`` plus unpc-dev, un-charter
+  and statements: about 56k paragraphs) built by our ``unsearch index build`` and by the naive
+  design: jieba's stock ``ChineseAnalyzer`` on a plain Whoosh schema (``id`` ID stored,
+  ``content`` TEXT stored), one default writer, one Whoosh document per paragraph. Both read
+  the text with our readers (``index.sources.iter_sources``), so the paragraphs are identical,
+  and both timings are the wall time of a fresh process: interpreter start-up, reading the
+  files, analysis, writing and commit are included on both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    BASELINE_SESSIONS,
+    CORPUS,
+    FULL_SOURCES,
+    QUICK_SESSIONS,
+    ROOT,
+    Target,
+    corpus_paths,
+    dir_size,
+    heading,
+    machine,
+    mb,
+    print_machine,
+    print_targets,
+    require_corpus,
+    run_sampled,
+    save_results,
+    subset_sources,
+    table,
+    temp_dir,
+    unsearch_cmd,
+)
+
+QUICK_UNPC_LINES = 600
+
+
+def quick_sources(tmp: Path) -> list[str]:
+    """The --quick subset: two General Debate sessions, the first lines of unpc-dev (copied
+    into ``tmp``, still line-aligned), un-charter and statements."""
+    src = CORPUS / "unpc-dev"
+    dst = tmp / "unpc-quick"
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in sorted(src.iterdir()):
+        if f.name.startswith("UNv1.0.devset."):
+            with open(f, encoding="utf-8") as fin, open(dst / f.name, "w", encoding="utf-8") as fout:
+                for n, line in enumerate(fin):
+                    if n >= QUICK_UNPC_LINES:
+                        break
+                    fout.write(line)
+    return ([str(CORPUS / "ungdc" / s) for s in QUICK_SESSIONS] + [str(dst)]
+            + corpus_paths(["un-charter", "statements"]))
+
+
+def source_bytes(sources: Sequence[str]) -> int:
+    from index.build import source_size
+
+    return int(source_size(sources))
+
+
+# ---------------------------------------------------------------------------
+# Our build
+
+
+def build_ours(sources: Sequence[str], index_dir: Path, procs: int | None = None) -> dict[str, Any]:
+    """``unsearch index build SOURCES --index DIR --json`` in a subprocess, measured."""
+    cmd = [*unsearch_cmd(), "index", "build", *sources, "--index", str(index_dir), "--json"]
+    if procs:
+        cmd += ["--procs", str(procs)]
+    res, wall, mem = run_sampled(cmd)
+    if res.returncode not in (0, 3):
+        raise RuntimeError(f"build failed ({res.returncode}): {res.stderr.strip()[-2000:]}")
+    report = json.loads(res.stdout)
+    nbytes = source_bytes(sources)
+    from index.build import resolve_generation
+
+    gen = resolve_generation(index_dir)
+    size = dir_size(gen)
+    sqlite = sum(p.stat().st_size for p in gen.iterdir() if p.name.startswith("docs.sqlite"))
+    out = {
+        "sources": [os.path.relpath(s, CORPUS) if s.startswith(str(CORPUS)) else s for s in sources],
+        "documents": report["documents"],
+        "paragraphs": report["paragraphs"],
+        "skipped": len(report.get("skipped", [])),
+        "languages": report.get("languages"),
+        "wall_s": round(wall, 2),
+        "in_process_s": report["seconds"],
+        "paragraphs_per_s": round(report["paragraphs"] / wall, 1),
+        "source_mb": mb(nbytes),
+        "mb_per_s": round(nbytes / 1e6 / wall, 2),
+        "procs": procs or min(os.cpu_count() or 1, 4),
+        **mem,
+        "index_mb": mb(size),
+        "index_whoosh_mb": mb(size - sqlite),
+        "index_sqlite_mb": mb(sqlite),
+        "index_to_source": round(size / nbytes, 2) if nbytes else None,
+        "index_dir": str(index_dir),
+    }
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The naive baseline
+
+
+def baseline_worker(index_dir: str, sources: list[str]) -> None:
+    """The naive design, run in its own process by :func:`build_baseline`."""
+    started = time.perf_counter()
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+
+    from index.model import Document
+    from index.sources import iter_sources
+
+    schema = Schema(id=ID(stored=True), content=TEXT(analyzer=ChineseAnalyzer(), stored=True))
+    os.makedirs(index_dir, exist_ok=True)
+    ix = whoosh_index.create_in(index_dir, schema)
+    writer = ix.writer()  # one writer, default settings
+    docs = paras = text_bytes = 0
+    for doc in iter_sources(sources):
+        if not isinstance(doc, Document):
+            continue
+        docs += 1
+        for n, text in enumerate(doc.paragraphs, 1):
+            writer.add_document(id=f"{doc.id}#{n}", content=text)
+            paras += 1
+            text_bytes += len(text.encode("utf-8"))
+    writer.commit()
+    print(json.dumps({"documents": docs, "paragraphs": paras, "text_bytes": text_bytes,
+                      "seconds": round(time.perf_counter() - started, 3)}))
+
+
+def build_baseline(sources: Sequence[str], index_dir: Path) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "bench.build", "--baseline-worker", str(index_dir), *sources]
+    res, wall, mem = run_sampled(cmd)
+    if res.returncode != 0:
+        raise RuntimeError(f"baseline build failed: {res.stderr.strip()[-2000:]}")
+    report = json.loads(res.stdout.strip().splitlines()[-1])
+    nbytes = source_bytes(sources)
+    return {
+        "documents": report["documents"],
+        "paragraphs": report["paragraphs"],
+        "text_mb": mb(report["text_bytes"]),
+        "wall_s": round(wall, 2),
+        "in_process_s": report["seconds"],
+        "paragraphs_per_s": round(report["paragraphs"] / wall, 1),
+        "source_mb": mb(nbytes),
+        "mb_per_s": round(nbytes / 1e6 / wall, 2),
+        "procs": 1,
+        **mem,
+        "index_mb": mb(dir_size(index_dir)),
+    }
+
+
+def compare(sources: Sequence[str], label: str, procs: int | None = None) -> dict[str, Any]:
+    """Our build and the baseline on the same sources, one after the other."""
+    with temp_dir("ours") as d1, temp_dir("naive") as d2:
+        print(f"building {label} with unsearch …", flush=True)
+        ours = build_ours(sources, d1 / "index", procs)
+        print(f"  {ours['paragraphs']:,} paragraphs in {ours['wall_s']:.1f} s", flush=True)
+        print(f"building {label} with the naive baseline (jieba ChineseAnalyzer, one writer) …",
+              flush=True)
+        naive = build_baseline(sources, d2 / "index")
+        print(f"  {naive['paragraphs']:,} paragraphs in {naive['wall_s']:.1f} s", flush=True)
+    ratio = ours["paragraphs_per_s"] / naive["paragraphs_per_s"] if naive["paragraphs_per_s"] else None
+    cpu_ratio = naive["cpu_s"] / ours["cpu_s"] if ours.get("cpu_s") else None
+    return {"subset": label, "paragraphs": ours["paragraphs"], "ours": ours, "baseline": naive,
+            "same_paragraphs": ours["paragraphs"] == naive["paragraphs"],
+            "throughput_ratio": round(ratio, 2) if ratio else None,
+            "cpu_efficiency_ratio": round(cpu_ratio, 2) if cpu_ratio else None,
+            "timing": "wall time of a fresh process each; start-up, reading, analysis, writing and "
+                      "commit included on both sides"}
+
+
+# ---------------------------------------------------------------------------
+# Printing
+
+
+def print_corpus(b: dict[str, Any]) -> None:
+    rows = [
+        ("documents", b["documents"]), ("paragraphs", b["paragraphs"]),
+        ("source text (MB)", b["source_mb"]),
+        ("wall time (s)", b["wall_s"]), ("  of which in build_index (s)", b["in_process_s"]),
+        ("CPU time, all processes (s)", b.get("cpu_s")),
+        ("paragraphs/s", b["paragraphs_per_s"]), ("MB/s", b["mb_per_s"]),
+        ("writer processes", b["procs"]),
+        ("peak RSS, process tree (MB)", b["peak_rss_mb"]), ("peak PSS, process tree (MB)", b["peak_pss_mb"]),
+        ("index on disk (MB)", b["index_mb"]), ("  Whoosh segments (MB)", b["index_whoosh_mb"]),
+        ("  docs.sqlite (MB)", b["index_sqlite_mb"]),
+        ("index / source text", b["index_to_source"]),
+    ]
+    print(table(rows, ["build", "value"]))
+
+
+def print_compare(c: dict[str, Any]) -> None:
+    o, n = c["ours"], c["baseline"]
+    rows = [
+        ("paragraphs", o["paragraphs"], n["paragraphs"]),
+        ("wall time (s)", o["wall_s"], n["wall_s"]),
+        ("CPU time, all processes (s)", o.get("cpu_s"), n.get("cpu_s")),
+        ("paragraphs/s", o["paragraphs_per_s"], n["paragraphs_per_s"]),
+        ("MB/s (source)", o["mb_per_s"], n["mb_per_s"]),
+        ("processes", o["procs"], n["procs"]),
+        ("peak RSS, process tree (MB)", o["peak_rss_mb"], n["peak_rss_mb"]),
+        ("index on disk (MB)", o["index_mb"], n["index_mb"]),
+    ]
+    print(table(rows, ["same subset", "unsearch", "naive"],
+                f"subset: {c['subset']} ({c['paragraphs']:,} paragraphs, {o['source_mb']} MB)"))
+    print(f"throughput ratio unsearch/naive: {c['throughput_ratio']}x  ({c['timing']}); "
+          f"CPU seconds naive/unsearch: {c['cpu_efficiency_ratio']}x")
+    if not c["same_paragraphs"]:
+        print("WARNING: the two builds indexed different numbers of paragraphs")
+
+
+def targets(build: dict[str, Any] | None, comparison: dict[str, Any] | None, *, quick: bool) -> list[Target]:
+    out = []
+    if comparison:
+        out.append(Target("build throughput vs naive baseline", comparison["throughput_ratio"], 3, ">=", "x",
+                          f"same {comparison['paragraphs']:,} paragraphs"))
+    if build:
+        note = "quick subset, not the full corpus" if quick else ""
+        out.append(Target("full corpus build time", build["wall_s"], 300, "<=", "s", note))
+        out.append(Target("index size / raw text", build["index_to_source"], 3, "<=", "x", note))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="a small subset, for a smoke run")
+    ap.add_argument("--index", help="build the corpus index here (kept); default: a temp dir, removed")
+    ap.add_argument("--procs", type=int, default=None, help="writer processes (default: unsearch's)")
+    ap.add_argument("--no-corpus", action="store_true", help="skip the corpus build")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the baseline comparison")
+    ap.add_argument("--baseline-worker", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.baseline_worker:
+        baseline_worker(args.baseline_worker[0], args.baseline_worker[1:])
+        return
+    require_corpus()
+    m = machine()
+    print_machine(m)
+    results: dict[str, Any] = {"machine": m}
+    with temp_dir("build") as tmp:
+        sources = quick_sources(tmp) if args.quick else corpus_paths(FULL_SOURCES)
+        build = comparison = None
+        if not args.no_corpus:
+            heading("Build: " + ("quick subset" if args.quick else "the full corpus"))
+            index_dir = Path(args.index) if args.index else tmp / "index"
+            if args.index and index_dir.exists() and any(index_dir.iterdir()):
+                shutil.rmtree(index_dir)
+            build = build_ours(sources, index_dir, args.procs)
+            print_corpus(build)
+            results["build"] = build
+        if not args.no_baseline:
+            heading("Build: unsearch vs the naive baseline")
+            if args.quick:
+                comparison = compare(sources, "quick subset", args.procs)
+            else:
+                comparison = compare(subset_sources(BASELINE_SESSIONS),
+                                     f"ungdc {', '.join(s.split(' - ')[1] for s in BASELINE_SESSIONS)}"
+                                     " + unpc-dev + un-charter + statements", args.procs)
+            print_compare(comparison)
+            results["baseline"] = comparison
+    heading("Build targets")
+    t = targets(build, comparison, quick=args.quick)
+    print_targets(t)
+    results["build_targets"] = [x.to_dict() for x in t]
+    print(f"\nwritten to {save_results(results)}")
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    main()

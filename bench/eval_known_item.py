@@ -1,0 +1,436 @@
+"""Known-item evaluation over ../shared/corpus/unpc-dev, unsearch against jieba's stock analyzer.
+
+Queries are drawn from the corpus text itself, with a fixed seed; the *known item* of a query
+is the paragraph (doc_id, paragraph) it was drawn from.  Classes:
+
+  zh-words      2-4 consecutive Chinese words typed without spaces
+  zh-substring  a Chinese substring at an arbitrary offset (2-8 characters)
+  zh-quoted     2-4 consecutive Chinese words in double quotes
+  zh-trad       zh-words converted to traditional script (OpenCC s2t)
+  zh-trad-quoted zh-quoted in traditional script
+  zh-fullwidth  2-4 consecutive words, one of them ASCII digits/Latin (第1970(2011)号决议), typed
+                without spaces and with the ASCII full-width
+  zh-fullwidth-substring  a substring at arbitrary offsets with Chinese on both sides of ASCII
+                digits/Latin, full-width (会准则第１１节的规)
+  en-words      2-4 consecutive English words
+  en-quoted     2-4 consecutive English words in double quotes
+
+Both systems search paragraphs (group="para" for unsearch).  Reported per class and system:
+
+  success@10          the known item is among the first 10 hits
+  MRR@10              mean reciprocal rank of the known item (0 when not in the first 10)
+  first-hit-contains  the first hit's paragraph contains the drawn string (both sides folded:
+                      width, case, traditional → simplified), the issue's main goal (≥ 95 %)
+  phrase-precision    quoted classes: of the first 100 hits, the share that contain the phrase
+                      (the goal is 1.0: quoted phrases return only paragraphs that contain it)
+
+The baseline is what the issue compares against: a plain Whoosh schema, paragraphs as
+documents, ``jieba.analyse.ChineseAnalyzer()`` on Chinese, Whoosh's ``StemmingAnalyzer`` on
+the other languages, one writer, Whoosh's default query parser (AND group) over both fields.
+
+Run from the project root:
+
+    .venv/bin/python -m bench.eval_known_item [--n 100] [--seed 1]
+
+Both indexes are built in a temporary folder (about two minutes on two cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or ROOT.parent / "shared" / "corpus")
+
+CLASSES = ("zh-words", "zh-substring", "zh-quoted", "zh-trad", "zh-trad-quoted", "zh-fullwidth",
+           "zh-fullwidth-substring", "en-words", "en-quoted")
+QUOTED = frozenset({"zh-quoted", "zh-trad-quoted", "en-quoted"})
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+FULLWIDTH_SOURCE = re.compile(
+    r"[\u4e00-\u9fff]{1,4}[0-9A-Za-z][0-9A-Za-z()./-]*[0-9A-Za-z)][\u4e00-\u9fff]{1,4}")
+EN_WORD = re.compile(r"[A-Za-z]+")
+
+Key = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class Query:
+    cls: str
+    text: str  # what is typed
+    drawn: str  # the string it was drawn from (simplified, half-width, unquoted)
+    item: Key  # the paragraph it was drawn from
+
+
+# ---------------------------------------------------------------------------
+# Drawing queries
+
+
+def load_paragraphs(corpus: Path) -> dict[Key, tuple[str, str]]:
+    """(doc_id, paragraph number) → (language, text) for unpc-dev, as unsearch reads it."""
+    from index.model import Skipped
+    from index.sources import iter_sources
+
+    out: dict[Key, tuple[str, str]] = {}
+    for doc in iter_sources([corpus / "unpc-dev"]):
+        if isinstance(doc, Skipped):
+            raise SystemExit(f"cannot read {doc.path}: {doc.reason}")
+        for n, text in enumerate(doc.paragraphs, 1):
+            out[(doc.id, n)] = (doc.lang, text)
+    return out
+
+
+def _s2t() -> Callable[[str], str]:
+    import opencc
+
+    cc = opencc.OpenCC("s2t")
+    return lambda s: str(cc.convert(s))
+
+
+def full_width(text: str) -> str:
+    """ASCII digits and Latin letters (and brackets) → full-width forms U+FF10…"""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and (c.isalnum() or c in "()") else c
+                   for c in text)
+
+
+def _zh_words(rng: random.Random, text: str) -> str | None:
+    import jieba
+
+    runs = [r for r in HAN_RUN.findall(text) if len(r) >= 4]
+    if not runs:
+        return None
+    words = jieba.lcut(rng.choice(runs), HMM=False)
+    if len(words) < 2:
+        return None
+    k = rng.randint(2, min(4, len(words)))
+    i = rng.randint(0, len(words) - k)
+    s = "".join(words[i : i + k])
+    return s if len(s) >= 3 else None
+
+
+def _zh_substring(rng: random.Random, text: str) -> str | None:
+    runs = [r for r in HAN_RUN.findall(text) if len(r) >= 2]
+    if not runs:
+        return None
+    run = rng.choice(runs)
+    size = rng.randint(2, min(8, len(run)))
+    start = rng.randint(0, len(run) - size)
+    return run[start : start + size]
+
+
+def _zh_fullwidth(rng: random.Random, text: str) -> str | None:
+    """2-4 consecutive jieba words with no space between them, one of them ASCII letters/digits."""
+    import jieba
+
+    spans, pos = [], 0
+    for w in jieba.lcut(text, HMM=False):
+        spans.append((w, pos))
+        pos += len(w)
+    ascii_at = [i for i, (w, _p) in enumerate(spans) if w.isascii() and w.isalnum()]
+    if not ascii_at:
+        return None
+    i = rng.choice(ascii_at)
+    k = rng.randint(2, 4)
+    first = rng.randint(max(0, i - k + 1), i)
+    chosen = spans[first : first + k]
+    s = "".join(w for w, _p in chosen)
+    if len(chosen) < 2 or not all(HAN_RUN.fullmatch(w) or (w.isascii() and w.isalnum()) for w, _p in chosen):
+        return None
+    return s if HAN_RUN.search(s) and len(s) >= 3 else None
+
+
+def _zh_fullwidth_substring(rng: random.Random, text: str) -> str | None:
+    found = FULLWIDTH_SOURCE.findall(text)
+    return rng.choice(found) if found else None
+
+
+def _en_words(rng: random.Random, text: str) -> str | None:
+    words = text.split()
+    if len(words) < 2:
+        return None
+    k = rng.randint(2, min(4, len(words)))
+    for _ in range(10):
+        i = rng.randint(0, len(words) - k)
+        span = words[i : i + k]
+        if all(EN_WORD.fullmatch(w) for w in span) and sum(len(w) for w in span) >= 8:
+            return " ".join(span)
+    return None
+
+
+def draw_queries(paragraphs: dict[Key, tuple[str, str]], n: int, seed: int,
+                 classes: tuple[str, ...] = CLASSES) -> list[Query]:
+    s2t = _s2t()
+    by_lang: dict[str, list[Key]] = {}
+    for key, (lang, _text) in sorted(paragraphs.items()):
+        by_lang.setdefault(lang, []).append(key)
+    out: list[Query] = []
+    for cls in classes:
+        rng = random.Random(f"{seed}:{cls}")
+        pool = by_lang["en" if cls.startswith("en") else "zh"]
+        if cls.startswith("zh-fullwidth"):
+            pool = [k for k in pool if FULLWIDTH_SOURCE.search(paragraphs[k][1])]
+        drawer = {"zh-substring": _zh_substring, "zh-fullwidth": _zh_fullwidth,
+                  "zh-fullwidth-substring": _zh_fullwidth_substring,
+                  "en-words": _en_words, "en-quoted": _en_words}.get(cls, _zh_words)
+        got = 0
+        tries = 0
+        while got < n and tries < 100 * n:
+            tries += 1
+            key = rng.choice(pool)
+            drawn = drawer(rng, paragraphs[key][1])
+            if not drawn:
+                continue
+            typed = drawn
+            if cls.startswith("zh-trad"):
+                typed = s2t(drawn)
+            elif cls.startswith("zh-fullwidth"):
+                typed = full_width(drawn)
+            if cls in QUOTED:
+                typed = f'"{typed}"'
+            out.append(Query(cls, typed, drawn, key))
+            got += 1
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The two systems
+
+
+class Ours:
+    name = "unsearch"
+
+    def __init__(self, index: Path) -> None:
+        from search import SearchEngine
+
+        self.engine = SearchEngine.open(index)
+        self._docs: dict[str, list[str]] = {}
+
+    def text(self, key: Key) -> str:
+        doc_id, n = key
+        if doc_id not in self._docs:
+            self._docs[doc_id] = self.engine.document(doc_id).paragraphs
+        return self._docs[doc_id][n - 1]
+
+    def search(self, q: str, limit: int) -> list[Key]:
+        from search import QueryError
+
+        try:
+            r = self.engine.search(q, group="para", per_page=limit)
+        except QueryError:
+            return []
+        return [(h.doc_id, h.paragraph) for h in r]
+
+
+class Baseline:
+    """jieba's stock Whoosh analyzer on a plain schema: what the issue measures us against."""
+
+    name = "jieba+whoosh"
+
+    def __init__(self, folder: Path, paragraphs: dict[Key, tuple[str, str]]) -> None:
+        import logging
+
+        import jieba
+        from jieba.analyse import ChineseAnalyzer
+        from whoosh import index as whoosh_index
+        from whoosh.analysis import StemmingAnalyzer
+        from whoosh.fields import ID, TEXT, Schema
+        from whoosh.qparser import MultifieldParser
+
+        jieba.setLogLevel(logging.WARNING)
+        schema = Schema(key=ID(stored=True, unique=True),
+                        zh=TEXT(analyzer=ChineseAnalyzer()),
+                        other=TEXT(analyzer=StemmingAnalyzer()))
+        folder.mkdir(parents=True, exist_ok=True)
+        self.ix = whoosh_index.create_in(str(folder), schema)
+        writer = self.ix.writer(limitmb=256)
+        for (doc_id, n), (lang, text) in paragraphs.items():
+            field = "zh" if lang == "zh" else "other"
+            writer.add_document(key=f"{doc_id}\t{n}", **{field: text})
+        writer.commit()
+        self.parser = MultifieldParser(["zh", "other"], schema)  # default group: AND
+        self.searcher = self.ix.searcher()
+        self.paragraphs = paragraphs
+
+    def text(self, key: Key) -> str:
+        return self.paragraphs[key][1]
+
+    def search(self, q: str, limit: int) -> list[Key]:
+        hits = self.searcher.search(self.parser.parse(q), limit=limit)
+        out = []
+        for h in hits:
+            doc_id, n = h["key"].split("\t")
+            out.append((doc_id, int(n)))
+        return out
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+# ---------------------------------------------------------------------------
+# Measuring
+
+
+def _contains(system: Any, key: Key, drawn: str) -> bool:
+    from index.analysis import fold
+
+    return fold(drawn).text in fold(system.text(key)).text
+
+
+def measure(system: Any, queries: list[Query]) -> dict[str, dict[str, float | int | None]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for q in queries:
+        row = rows.setdefault(q.cls, {"queries": 0, "success": 0, "rr": 0.0, "first": 0,
+                                      "phrase_hits": 0, "phrase_ok": 0})
+        row["queries"] += 1
+        hits = system.search(q.text, 10)
+        if q.item in hits:
+            row["success"] += 1
+            row["rr"] += 1.0 / (hits.index(q.item) + 1)
+        if hits and _contains(system, hits[0], q.drawn):
+            row["first"] += 1
+        if q.cls in QUOTED:
+            many = system.search(q.text, 100)
+            row["phrase_hits"] += len(many)
+            row["phrase_ok"] += sum(1 for k in many if _contains(system, k, q.drawn))
+    out: dict[str, dict[str, float | int | None]] = {}
+    for cls, row in rows.items():
+        n = row["queries"]
+        out[cls] = {
+            "queries": n,
+            "success_at_10": round(row["success"] / n, 4),
+            "mrr_at_10": round(row["rr"] / n, 4),
+            "first_hit_contains": round(row["first"] / n, 4),
+            "phrase_precision": (round(row["phrase_ok"] / row["phrase_hits"], 4)
+                                 if cls in QUOTED and row["phrase_hits"] else None),
+        }
+    return out
+
+
+def evaluate(n: int = 100, seed: int = 1, *, index: str | os.PathLike[str] | None = None,
+             baseline: bool = True, corpus: str | os.PathLike[str] | None = None,
+             workdir: str | os.PathLike[str] | None = None,
+             log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run the evaluation; returns {"ours": {class: row}, "baseline": {…} or None, …}.
+
+    ``index``: an existing unsearch index that contains unpc-dev (else one is built in
+    ``workdir``, a temporary folder by default).  ``baseline=False`` skips jieba's analyzer.
+    """
+    say = log or (lambda _msg: None)
+    corpus_dir = Path(corpus) if corpus else DEFAULT_CORPUS
+    if not (corpus_dir / "unpc-dev").is_dir():
+        raise SystemExit(f"no unpc-dev under {corpus_dir} (set UNSEARCH_CORPUS)")
+    with _workdir(workdir) as tmp:
+        paragraphs = load_paragraphs(corpus_dir)
+        queries = draw_queries(paragraphs, n, seed)
+        timings: dict[str, float] = {}
+        if index is None:
+            from index import build_index
+
+            say("building the unsearch index …")
+            t = time.monotonic()
+            index = tmp / "unsearch"
+            build_index([corpus_dir / "unpc-dev"], index)
+            timings["build_unsearch_s"] = round(time.monotonic() - t, 1)
+        say(f"searching {len(queries)} queries with unsearch …")
+        t = time.monotonic()
+        ours = Ours(Path(index))
+        result: dict[str, Any] = {"n": n, "seed": seed, "ours": measure(ours, queries),
+                                  "baseline": None}
+        timings["search_unsearch_s"] = round(time.monotonic() - t, 1)
+        if baseline:
+            say("building the jieba+whoosh baseline …")
+            t = time.monotonic()
+            base = Baseline(tmp / "baseline", paragraphs)
+            timings["build_baseline_s"] = round(time.monotonic() - t, 1)
+            t = time.monotonic()
+            result["baseline"] = measure(base, queries)
+            timings["search_baseline_s"] = round(time.monotonic() - t, 1)
+            base.close()
+        result["timings"] = timings
+        result["examples"] = {cls: next(q.text for q in queries if q.cls == cls) for cls in CLASSES}
+        return result
+
+
+class _workdir:
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.path = Path(path) if path else None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> Path:
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            return self.path
+        self._tmp = tempfile.TemporaryDirectory(prefix="unsearch-eval-")
+        return Path(self._tmp.name)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def format_table(result: dict[str, Any]) -> str:
+    def cell(v: float | None) -> str:
+        return "–" if v is None else f"{v:.2f}"
+
+    head = (f"{'class':<23} {'system':<13} {'success@10':>10} {'MRR@10':>7} {'first-hit':>9} "
+            f"{'phrase-prec':>11}")
+    lines = [head, "-" * len(head)]
+    systems = [("unsearch", result["ours"])]
+    if result.get("baseline"):
+        systems.append(("jieba+whoosh", result["baseline"]))
+    for cls in CLASSES:
+        for i, (name, rows) in enumerate(systems):
+            row = rows.get(cls)
+            if row is None:
+                continue
+            lines.append(f"{cls if i == 0 else '':<23} {name:<13} {cell(row['success_at_10']):>10} "
+                         f"{cell(row['mrr_at_10']):>7} {cell(row['first_hit_contains']):>9} "
+                         f"{cell(row['phrase_precision']):>11}")
+    return "\n".join(lines)
+
+
+def _iter_examples(result: dict[str, Any]) -> Iterator[str]:
+    for cls, q in result.get("examples", {}).items():
+        yield f"  {cls:<23} {q}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.eval_known_item", description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=100, help="queries per class (default 100)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus", default=None, help=f"corpus folder (default {DEFAULT_CORPUS})")
+    ap.add_argument("--index", default=None, help="use this unsearch index instead of building one")
+    ap.add_argument("--no-baseline", action="store_true", help="skip jieba's stock analyzer")
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = ap.parse_args(argv)
+    result = evaluate(args.n, args.seed, index=args.index, baseline=not args.no_baseline,
+                      corpus=args.corpus, log=lambda m: print(m, file=sys.stderr))
+    if args.json:
+        import json
+
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Known-item evaluation over unpc-dev: {args.n} queries per class, seed {args.seed}")
+    print()
+    print(format_table(result))
+    print()
+    print("Example queries:")
+    print("\n".join(_iter_examples(result)))
+    print()
+    print("Timings (s): " + ", ".join(f"{k} {v}" for k, v in result["timings"].items()))
+    print("Goal: first-hit ≥ 0.95 in every class; phrase-prec = 1.00 for quoted classes.")
+    print(f"Reproduce: .venv/bin/python -m bench.eval_known_item --n {args.n} --seed {args.seed}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

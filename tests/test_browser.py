@@ -1,0 +1,194 @@
+"""End-to-end: the pages in headless Chromium (Debian's, driven by Playwright's sync API).
+
+The server is waitress in a thread over the session's real index. These tests must run
+in CI: without chromium they fail, unless UNSEARCH_SKIP_BROWSER=1 says to skip them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run"]
+INSTALL_HINT = "install Debian's chromium: apt-get install chromium (make test does this as root)"
+TIMEOUT_MS = 8000
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    if path:
+        return path
+    if os.environ.get("UNSEARCH_SKIP_BROWSER") == "1":
+        pytest.skip("chromium not found and UNSEARCH_SKIP_BROWSER=1")
+    pytest.fail(f"chromium not found: {INSTALL_HINT}", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install -e '.[dev]'", pytrace=False)
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(real_index: Path) -> Iterator[str]:
+    from web import create_app
+    from web.server import ServerThread
+
+    app = create_app({"INDEX_PATH": str(real_index), "WARM_UP": True})
+    with ServerThread(app) as server:
+        yield server.url
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    """A fresh context (no cookies) at desktop size; fails the test on any console error,
+    which is where a Content-Security-Policy violation would show."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US",
+                                  base_url=base_url)
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        yield pg
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+def total(pg: Any) -> int:
+    return int(pg.locator("#result-count").get_attribute("data-total"))
+
+
+def test_search_from_the_home_box(page: Any) -> None:
+    page.goto("/?ui=en")
+    assert page.evaluate("document.activeElement.id") == "q"  # focused on load
+    page.keyboard.type("安全理事会")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?**")
+    assert total(page) > 10
+    marks = page.locator(".hit .snippet mark")
+    assert marks.count() > 0
+    assert set(marks.all_inner_texts()) == {"安全理事会"}
+    assert page.locator(".hit").first.get_attribute("data-lang") == "zh"
+    assert page.input_value("#q") == "安全理事会"
+
+
+def test_language_facet_narrows_the_results(page: Any) -> None:
+    page.goto("/search?q=1540&ui=en")
+    before = total(page)
+    page.click('[data-facet="lang"] a[data-value="en"]')
+    page.wait_for_url("**lang=en**")
+    after = total(page)
+    assert 0 < after < before
+    langs = {h.get_attribute("data-lang") for h in page.locator(".hit").all()}
+    assert langs == {"en"}
+    assert page.locator('[data-facet="lang"] a[aria-current="true"]').count() == 1
+    page.click('.chips a.chip')  # remove the filter again
+    page.wait_for_url(lambda url: "lang=" not in url)
+    assert total(page) == before
+
+
+def test_document_opens_scrolled_to_the_paragraph(page: Any) -> None:
+    page.goto("/search?q=冠状病毒病&ui=en")
+    link = page.locator(".hit-title a").first
+    href = link.get_attribute("href")
+    assert "#p" in href
+    n = int(href.rsplit("#p", 1)[1])
+    assert n > 3  # far enough down that the page must scroll
+    link.click()
+    page.wait_for_url(f"**#p{n}")
+    target = page.locator(f"#p{n}")
+    target.wait_for()
+    page.wait_for_function(f"document.getElementById('p{n}').classList.contains('is-target')")
+    assert page.evaluate("window.scrollY") > 0
+    box = target.bounding_box()
+    height = page.viewport_size["height"]
+    assert box and 0 <= box["y"] < height and box["y"] + min(box["height"], 100) <= height
+    assert target.locator("mark").count() > 0
+    background = page.evaluate(f"getComputedStyle(document.getElementById('p{n}')).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.click("#back-to-results")
+    page.wait_for_url("**/search?q=**")
+    assert total(page) >= 1
+
+
+def test_switching_the_interface_language(page: Any) -> None:
+    page.goto("/search?q=安全理事会&ui=en")
+    assert page.inner_text(".search-form button") == "Search"
+    assert page.get_attribute("html", "lang") == "en"
+    page.click("#ui-switch")
+    page.wait_for_url("**ui=zh**")
+    assert page.inner_text(".search-form button") == "检索"
+    assert page.get_attribute("html", "lang") == "zh-Hans"
+    assert "个结果" in page.inner_text("#result-count")
+    page.goto("/")  # remembered by the cookie
+    assert page.inner_text(".search-form button") == "检索"
+    page.click("#ui-switch")
+    page.wait_for_url("**ui=en**")
+    assert page.inner_text(".search-form button") == "Search"
+
+
+def test_slash_focuses_the_search_box(page: Any) -> None:
+    page.goto("/search?q=1540&ui=en")
+    page.locator("main").click(position={"x": 5, "y": 5})
+    assert page.evaluate("document.activeElement.id") != "q"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.input_value("#q") == "1540"  # the "/" was not typed into it
+    page.keyboard.type("S/2015")  # inside the box, "/" is just a character
+    assert page.input_value("#q") == "S/2015"
+
+
+def test_works_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, base_url=base_url, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        pg = context.new_page()
+        pg.goto("/?ui=en")
+        pg.fill("#q", "1540")
+        pg.select_option("#lang-select", "en")
+        pg.click(".search-form button")
+        pg.wait_for_url("**lang=en**")
+        assert {h.get_attribute("data-lang") for h in pg.locator(".hit").all()} == {"en"}
+        pg.locator(".hit-title a").first.click()
+        pg.wait_for_url("**/documents/**")
+        assert pg.locator(".para").count() > 0
+    finally:
+        context.close()
+
+
+def test_phone_width_has_no_horizontal_scroll(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, base_url=base_url, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        pg = context.new_page()
+        for url in ("/", "/search?q=安全理事会", "/search?q=冠状病毒病"):
+            pg.goto(url)
+            assert pg.get_attribute("html", "lang") == "zh-Hans"  # from Accept-Language
+            assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        pg.locator(".hit-title a").first.click()
+        pg.wait_for_url("**/documents/**")
+        assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()

@@ -219,7 +219,7 @@ def print_compare(c: dict[str, Any]) -> None:
         ("CPU time, all processes (s)", o.get("cpu_s"), n.get("cpu_s")),
         ("paragraphs/s", o["paragraphs_per_s"], n["paragraphs_per_s"]),
         ("MB/s (source)", o["mb_per_s"], n["mb_per_s"]),
-        ("processes", o["procs"], n["procs"]),
+        ("writer processes", o["procs"], n["procs"]),
         ("peak RSS, process tree (MB)", o["peak_rss_mb"], n["peak_rss_mb"]),
         ("index on disk (MB)", o["index_mb"], n["index_mb"]),
     ]

@@ -121,6 +121,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load_avg": [round(x, 2) for x in os.getloadavg()],
+        "available_cores": available_cores(),
     }
     for dist in ("Whoosh-Reloaded", "jieba", "flask", "waitress"):
         with contextlib.suppress(Exception):
@@ -133,9 +134,30 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def _spin(seconds: float) -> float:
+    t0, c0 = time.perf_counter(), time.process_time()
+    while time.perf_counter() - t0 < seconds:
+        pass
+    return (time.process_time() - c0) / (time.perf_counter() - t0)
+
+
+def available_cores(seconds: float = 1.0) -> float:
+    """How many cores a CPU-bound process per core actually gets right now (others' work
+    on a shared machine shows here): one busy process per core for ``seconds``."""
+    import multiprocessing
+
+    n = os.cpu_count() or 1
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            return round(sum(pool.map(_spin, [seconds] * n)), 2)
+    except (OSError, ValueError):
+        return float("nan")
+
+
 def print_machine(m: dict[str, Any]) -> None:
     print(f"machine: {m['cpu']}; {m['cores']} logical cores; {m['ram_gb']} GB RAM; "
-          f"Python {m['python']}; load average at start {m['load_avg']}")
+          f"Python {m['python']}; load average at start {m['load_avg']}; "
+          f"cores free for this run at start: {m.get('available_cores')} of {m['cores']}")
 
 
 # ---------------------------------------------------------------------------

@@ -182,10 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     results["failures"] = failures
     results["total_s"] = round(time.perf_counter() - started, 1)
     results["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    from bench.common import available_cores
+
+    results["available_cores_end"] = available_cores()
     path = save_results(results, replace=True)
     passed = sum(1 for t in targets if t.passed)
     print(f"\n{passed}/{len(targets)} targets met; {len(failures)} part(s) failed; "
-          f"load average at the end {results['load_avg_end']}; {results['total_s']:.0f} s in all")
+          f"load average at the end {results['load_avg_end']}, cores free "
+          f"{results['available_cores_end']} of {m['cores']}; {results['total_s']:.0f} s in all")
     print(f"all figures: {path}")
     for f in failures:
         print("FAILED", f)

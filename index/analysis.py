@@ -46,7 +46,7 @@ from typing import NamedTuple
 from whoosh.analysis import Token, Tokenizer
 
 #: Bump when analysis changes in a way that makes old indexes wrong.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 USER_DICT = Path(__file__).parent / "data" / "un_terms.txt"
 
@@ -169,6 +169,12 @@ def fold(text: str) -> Folded:
     ends: list[int] = []
     for i, c in enumerate(text):
         f = full.get(c, c)
+        if not f and ends:
+            # A mark that folds away (an accent, a harakat) belongs to the character
+            # before it: a token or a highlight that ends there takes it along.
+            if ends[-1] == i:
+                ends[-1] = i + 1
+            continue
         out.append(f)
         starts.extend([i] * len(f))
         ends.extend([i + 1] * len(f))
@@ -233,12 +239,18 @@ def stemmer(lang: str) -> Callable[[str], str] | None:
 # The analysis itself
 
 
+def is_acronym(original: str) -> bool:
+    """Two to five capital Latin letters: US, UN, WHO, NATO."""
+    return 2 <= len(original) <= 5 and original.isascii() and original.isalpha() \
+        and original.isupper()
+
+
 class Tok(NamedTuple):
     text: str
     pos: int
     start: int  # offsets into the ORIGINAL text
     end: int
-    kind: str  # "sym" | "num" | "word" | "han" | "sub" | "part"
+    kind: str  # "sym" | "num" | "word" | "acro" | "han" | "sub" | "part"
 
 
 def analyze(text: str, lang: str | None = None, mode: str = "index") -> list[Tok]:
@@ -276,6 +288,16 @@ def analyze(text: str, lang: str | None = None, mode: str = "index") -> list[Tok
             continue
         word = m.group()
         os_, oe = folded.span(s, e)
+        if kind == "word" and is_acronym(text[os_:oe]):
+            # "US", "WHO", "UN": kept as written, so that they are not "us", "who", "un"
+            # (nor "use", which English stems to "us"); the plain form too, at the same
+            # position, so that a query typed in lower case still finds them.
+            out.append(Tok(text[os_:oe], pos, os_, oe, "acro"))
+            if index_mode:
+                plain = stem(word) if stem is not None else word
+                out.append(Tok(plain, pos, os_, oe, "part"))
+            pos += 1
+            continue
         if kind == "word" and stem is not None and not word.isdigit():
             word = stem(word)
         out.append(Tok(word, pos, os_, oe, kind))

@@ -948,7 +948,16 @@ _IDS_PATH = re.compile(r"^(\d{4})/(\S+)$")
 
 
 def _unpc_symbol(symbol_path: str) -> str:
-    return symbol_path.upper().replace("_", ".")
+    """``s/res/2203__2015_`` → ``S/RES/2203 (2015)``; ``a/ac_182/l_139`` → ``A/AC.182/L.139``.
+
+    In the corpus's paths ``__x_`` stands for `` (x)`` (a space and brackets).
+    """
+    m = re.search(r"__(.+?)_$", symbol_path)
+    suffix = ""
+    if m:
+        suffix = " (" + m.group(1).replace("_", " ").upper() + ")"
+        symbol_path = symbol_path[: m.start()]
+    return symbol_path.upper().replace("_", ".") + suffix
 
 
 def _read_unpc(ids_path: str, *, langs: tuple[str, ...] | None,

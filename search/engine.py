@@ -12,8 +12,12 @@ import contextlib
 import dataclasses
 import logging
 import os
+import pickle
+import sqlite3
+import struct
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,22 +31,29 @@ from whoosh.scoring import BM25F
 
 from index.build import open_index, read_meta, resolve_generation
 from index.columns import Columns, lang_name, load_columns
-from index.errors import IndexCorruptError, IndexNotFoundError, UnsearchError
+from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
 from index.store import Store
 
 from .highlight import Terms, highlight_all, snippet
-from .query import Node, QueryError, parse, positive_texts, symbol_query
+from .idsets import IdEvaluator, TermCache, score_subset
+from .query import Node, QueryError, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .translate import Translator
 
 log = logging.getLogger("unsearch.search")
+
+# What a damaged index file raises from deep inside Whoosh or SQLite (anything else
+# is a bug here, and surfaces as itself).
+_CORRUPTION = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, OSError,
+               sqlite3.DatabaseError, UnicodeDecodeError)
 
 SORTS = ("relevance", "date", "-date")
 GROUPS = ("doc", "para")
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page * per_page: deeper pages are refused, as in other engines
 WEIGHTING = BM25F(B=0.75, K1=1.2)
+RERANK_AT = 2000  # matching paragraphs above which ranking goes in two phases
 CACHE_SIZE = 512  # recent result pages; the key includes the index generation
 
 
@@ -105,6 +116,7 @@ class SearchEngine:
         self._columns: dict[tuple[str, int], Columns] = {}
         self._pool: list[Any] = []
         self._cache = _LRU(CACHE_SIZE)
+        self._terms = TermCache(64)
         self._reopen()
 
     @classmethod
@@ -217,21 +229,16 @@ class SearchEngine:
             if cached is not None:
                 took = (time.perf_counter() - started) * 1000
                 return dataclasses.replace(cached, took_ms=round(took, 2))
-            translator = Translator(searcher.reader(), langs)
-            q = translator.translate(tree)
             sym = symbol_query(query)
-            if sym:
-                q = wq.Or([wq.Term("symbol", sym.lower(), boost=100.0), q])
-            if q is wq.NullQuery:  # a word that is in no document: nothing can match
-                full = wq.NullQuery
-            else:
-                filters = _filters(translator, lang, organ, year_from, year_to)
-                full = (wq.And([q, *filters]) if filters else q).normalize()
+            # The query with its proximity bonus, and without it (the same matches, and
+            # cheap to rank: Whoosh can skip blocks that cannot make the top).
+            full, base = (self._whoosh_query(searcher.reader(), tree, langs, sym, lang, organ,
+                                             year_from, year_to, proximity=p) for p in (True, False))
             cols = self._columns_for(searcher)
-            ids = np.fromiter(searcher.docs_for_query(full), dtype=np.int64)
+            ids = IdEvaluator(searcher, self._terms, key[:2]).ids(base)
             scored = bool(positive_texts(tree)) or sym is not None
             hits_raw, total, counts, facets = self._collect(searcher, full, ids, cols, sort,
-                                                            group, page, per_page, scored)
+                                                            group, page, per_page, scored, base)
             terms = Terms.from_texts(positive_texts(tree))
             hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
         took = (time.perf_counter() - started) * 1000
@@ -242,8 +249,53 @@ class SearchEngine:
         self._cache.put(key, results)
         return results
 
+    @staticmethod
+    def _whoosh_query(reader: Any, tree: Node, langs: list[str] | None, sym: str | None,
+                      lang: str | None, organ: str | None, year_from: int | None,
+                      year_to: int | None, *, proximity: bool) -> wq.Query:
+        translator = Translator(reader, langs, proximity=proximity)
+        q = translator.translate(tree)
+        if sym:
+            q = translator.any_of([wq.Term("symbol", sym.lower(), boost=100.0), q])
+        if q is wq.NullQuery:  # a word that is in no document: nothing can match
+            return wq.NullQuery
+        filters = _filters(translator, lang, organ, year_from, year_to)
+        return (wq.And([q, *filters]) if filters else q).normalize()
+
+    def _top(self, searcher: Any, full: wq.Query, base: wq.Query, ids: np.ndarray,
+             cols: Columns, group: str, want: int) -> list[tuple[int, float]]:
+        """The best ``want`` paragraphs (one per document with group="doc"), by relevance.
+
+        Two phases: Whoosh's block-skipping top-k over the query without its proximity
+        bonus finds candidates; only those are scored with the bonus. Candidates grow
+        until enough documents are found.
+        """
+        k = max(want * 5, 50)
+        rerank = full != base
+        while True:
+            top = searcher.search(base, limit=k)
+            if rerank:
+                cand = np.array(sorted(h.docnum for h in top), dtype=np.int64)
+                scores = score_subset(searcher, full, cand)
+            else:
+                scores = {h.docnum: float(h.score or 0.0) for h in top}
+            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+            if group == "doc":
+                seen: set[int] = set()
+                picked = []
+                for d, sc in ranked:
+                    doc = int(cols.doc[d])
+                    if doc not in seen:
+                        seen.add(doc)
+                        picked.append((d, sc))
+                ranked = picked
+            if len(ranked) >= want or k >= len(ids):
+                return ranked[:want]
+            k *= 4
+
     def _collect(self, searcher: Any, q: wq.Query, ids: np.ndarray, cols: Columns, sort: str,
-                 group: str, page: int, per_page: int, scored: bool = True
+                 group: str, page: int, per_page: int, scored: bool = True,
+                 base: wq.Query | None = None
                  ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
         want = page * per_page
         doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int64)
@@ -261,7 +313,9 @@ class SearchEngine:
             return [], total, per_doc, facets
         if sort == "relevance" and not scored:
             sort = "-date"  # only filters: nothing to rank by, so newest first
-        if sort == "relevance":
+        if sort == "relevance" and base is not None and len(ids) > RERANK_AT:
+            raw = self._top(searcher, q, base, ids, cols, group, want)
+        elif sort == "relevance":
             kwargs: dict[str, Any] = {"limit": want}
             if group == "doc":
                 kwargs.update(collapse=_CodeFacet(cols.doc), collapse_limit=1)
@@ -310,7 +364,7 @@ class SearchEngine:
                 organ=meta.get("organ"), date=meta.get("date"), lang=meta.get("lang") or "",
                 paragraph=para, score=round(float(score), 4),
                 snippet_html=snippet(text, terms, meta.get("lang")),
-                url=document_url(doc_id, para, query), more=max(0, more),
+                url=document_url(doc_id, para, clean_query(query)), more=max(0, more),
                 country=meta.get("country"), year=meta.get("year"),
             ))
         return hits
@@ -321,9 +375,7 @@ class SearchEngine:
         report it as IndexCorruptError (logged with its traceback), not a crash."""
         try:
             yield
-        except (UnsearchError, KeyError):
-            raise
-        except Exception as e:
+        except _CORRUPTION as e:
             # One line for the operator: the cause is the index file, not this code.
             log.error("cannot read the index at %s: %s: %s", self.path, type(e).__name__, e)
             raise IndexCorruptError(

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.analysis import _TOKEN, HAN_RUN, analyze, fold, stemmer
+from index.analysis import _TOKEN, HAN_RUN, Folded, analyze, fold, is_acronym, stemmer
 
 from .query import Text
 
@@ -53,23 +53,38 @@ class Terms:
             if len(toks) > 1:
                 # Tokens as typed (folded), anything but letters and digits between them.
                 pieces = [re.escape(fold(t.text[tok.start:tok.end]).text) for tok in toks]
-                exact = re.compile(r"[\W_]{0,3}".join(pieces))
+                # Whole words at the ends ("of the" must not light up "of the|ir"),
+                # except next to Chinese, which has no spaces.
+                head = "" if toks[0].kind == "han" else r"(?<![^\W_])"
+                tail = "" if toks[-1].kind == "han" else r"(?![^\W_])"
+                exact = re.compile(head + r"[\W_]{0,3}".join(pieces) + tail)
             units.append(Unit(tuple(han), tuple(w for w, _ in seq), tuple(k for _, k in seq),
                               exact))
         return cls(tuple(units))
 
 
-def _stream(ft: str, stem: Callable[[str], str] | None) -> list[tuple[str, int, int, str]]:
-    """(comparison key, start, end, kind) of every non-Chinese token of folded text."""
+def _stream(text: str, folded: Folded,
+            stem: Callable[[str], str] | None) -> list[tuple[str, int, int, str]]:
+    """(comparison key, start, end, kind) of every non-Chinese token of folded text.
+    An acronym's key is as written (``US``); its kind says it also matches ``us``."""
     out = []
-    for m in _TOKEN.finditer(ft):
+    for m in _TOKEN.finditer(folded.text):
         kind = m.lastgroup or "word"
         if kind == "han":
             continue
         w = m.group()
         key = stem(w) if (kind == "word" and stem is not None and not w.isdigit()) else w
+        if kind == "word":
+            os_, oe = folded.span(m.start(), m.end())
+            if is_acronym(text[os_:oe]):
+                out.append((text[os_:oe], m.start(), m.end(), "acro:" + key))
+                continue
         out.append((key, m.start(), m.end(), kind))
     return out
+
+
+def _same(tok: tuple[str, int, int, str], key: str) -> bool:
+    return tok[0] == key or (tok[3].startswith("acro:") and tok[3][5:] == key)
 
 
 def _find_all(haystack: str, needle: str) -> list[tuple[int, int]]:
@@ -120,21 +135,21 @@ def spans(text: str, terms: Terms, lang: str | None) -> list[tuple[int, int]]:
         if not unit.seq:
             continue
         if stream is None:
-            stream = _stream(ft, stem)
+            stream = _stream(text, folded, stem)
         keys = [w if (k != "word" or stem is None or w.isdigit()) else stem(w)
                 for w, k in zip(unit.seq, unit.kinds, strict=True)]
         n = len(keys)
         seq_hits = []
         if n > 1:
             for i in range(len(stream) - n + 1):
-                if all(stream[i + j][0] == keys[j] for j in range(n)):
+                if all(_same(stream[i + j], keys[j]) for j in range(n)):
                     seq_hits.append((stream[i][1], stream[i + n - 1][2]))
         if seq_hits:
             found.extend(_close_brackets(ft, seq_hits))
             continue
         wanted = set(keys)
         for key, s0, e0, kind in stream:
-            if key in wanted:
+            if key in wanted or (kind.startswith("acro:") and kind[5:] in wanted):
                 found.append((s0, e0))
             elif kind == "sym":  # a number or letters inside a symbol
                 for p in re.finditer(r"[a-z]+|\d+", ft[s0:e0]):

@@ -194,10 +194,19 @@ def _example(name: str) -> str:
 # Parser
 
 
+MAX_DEPTH = 32
+
+
 class _Parser:
     def __init__(self, toks: list[_Tok]) -> None:
         self.toks = toks
         self.i = 0
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"the query nests brackets or NOTs more than {MAX_DEPTH} deep")
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -245,6 +254,13 @@ class _Parser:
         return And(tuple(items))
 
     def parse_unary(self) -> Node | None:
+        self.deeper()
+        try:
+            return self._parse_unary()
+        finally:
+            self.depth -= 1
+
+    def _parse_unary(self) -> Node | None:
         t = self.take()
         if t.kind == "OP" and t.value == "NOT":
             if self.peek() is None:
@@ -292,13 +308,18 @@ def parse(q: str) -> Node:
         raise QueryError("the query must be text")
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is too long ({len(q):,} characters; at most {MAX_QUERY_CHARS:,})")
-    q = "".join(c for c in q if c.isprintable() or c.isspace())  # NULs, controls, lone surrogates
-    q = "".join(c for c in q if not 0xD800 <= ord(c) <= 0xDFFF)
+    q = clean_query(q)
     if not q.strip():
         raise QueryError("the query is empty: type some words to look for")
     node = _Parser(_lex(q)).parse()
     validate(node)
     return node
+
+
+def clean_query(q: str) -> str:
+    """The query without NULs, control characters and lone surrogates (which no
+    document contains and no URL can carry)."""
+    return "".join(c for c in q if (c.isprintable() or c.isspace()) and not 0xD800 <= ord(c) <= 0xDFFF)
 
 
 def validate(node: Node) -> None:
@@ -307,7 +328,7 @@ def validate(node: Node) -> None:
         if isinstance(f, Filter):
             if f.field == "lang" and f.value.lower() not in LANGUAGES:
                 raise QueryError(f"unknown language {f.value!r}: use one of {' '.join(LANGUAGES)}")
-            if f.field == "year" and not re.fullmatch(r"\d{4}", f.value):
+            if f.field == "year" and (not re.fullmatch(r"\d{4}", f.value) or int(f.value) < 1000):
                 raise QueryError(f"year:{f.value} is not a year; write e.g. year:2015")
             if f.field == "date" and parse_date_bound(f.value, end=False) is None:
                 raise QueryError(f"date:{f.value} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
@@ -317,6 +338,8 @@ def validate(node: Node) -> None:
             for v in (f.lo, f.hi):
                 if v is not None and parse_date_bound(v, end=False) is None:
                     raise QueryError(f"{v!r} in {f.field}:[…] is not a year or date")
+    if not any(isinstance(x, (Text, Filter, Range)) for x in _walk(node)):
+        raise QueryError("the query is empty: type some words to look for")
     if not _has_positive(node):
         raise QueryError("the query only excludes things: add a word to look for")
 
@@ -350,6 +373,8 @@ def parse_date_bound(value: str, *, end: bool) -> int | None:
     if not m:
         return None
     y = int(m.group(1))
+    if y < 1000:
+        return None
     mo = int(m.group(2)) if m.group(2) else None
     d = int(m.group(3)) if m.group(3) else None
     if mo is not None and not 1 <= mo <= 12 or d is not None and not 1 <= d <= 31:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.query.spans import SpanNear2
 
 from index.analysis import HAN_RUN, analyze, bigrams, fold
 from index.model import LANGUAGES
@@ -33,6 +34,7 @@ BOOST_TITLE = 1.5
 BOOST_SYMBOL = 50.0
 BOOST_NEAR = 1.0
 BOOST_ADJACENT = 1.5
+MAX_LOOSE_WORDS = 16
 
 ORGAN_ALIASES = {
     "sc": "Security Council", "安全理事会": "Security Council", "安理会": "Security Council",
@@ -40,6 +42,11 @@ ORGAN_ALIASES = {
     "ecosoc": "Economic and Social Council", "经济及社会理事会": "Economic and Social Council",
     "hrc": "Human Rights Council", "人权理事会": "Human Rights Council",
 }
+
+
+def _unranked(q: wq.Query) -> wq.Query:
+    q.boost = 0.0
+    return q
 
 
 def _all_of(qs: list[wq.Query]) -> wq.Query:
@@ -51,8 +58,10 @@ def _all_of(qs: list[wq.Query]) -> wq.Query:
 
 
 class Translator:
-    def __init__(self, reader: Any, langs: Sequence[str] | None = None) -> None:
+    def __init__(self, reader: Any, langs: Sequence[str] | None = None, *,
+                 proximity: bool = True) -> None:
         self.reader = reader
+        self.with_proximity = proximity
         self.langs = list(langs) if langs else list(LANGUAGES)
         self._organs: dict[str, str] | None = None
 
@@ -92,12 +101,26 @@ class Translator:
     def text_query(self, node: Text) -> wq.Query:
         if node.field == "title":
             words = self.words(node.text, None)
+            if not words:
+                return wq.NullQuery
             if node.phrase or len(words) > 1:
                 return self.phrase(TITLE_FIELD, words) or wq.NullQuery
-            return self.term(TITLE_FIELD, words[0]) if words else wq.NullQuery  # type: ignore[return-value]
+            return self.term(TITLE_FIELD, words[0]) or wq.NullQuery
         base = analyze(node.text, None, "query")
         if not base:
             return wq.NullQuery
+        body = self.body_query(node, base)
+        if body is wq.NullQuery:
+            return body
+        # The title only adds to the score: every paragraph carries its document's title,
+        # and a paragraph must not match for words that are only in the title.
+        if not self.with_proximity:
+            return body  # the cheap first-phase query: no optional bonuses
+        title = self.phrase(TITLE_FIELD, [t.text for t in base],
+                            BOOST_TITLE * (BOOST_PHRASE if len(base) > 1 else 1.0))
+        return wq.AndMaybe(body, title) if title is not None else body
+
+    def body_query(self, node: Text, base: list[Any]) -> wq.Query:
         clauses: list[wq.Query | None] = []
         han_only = all(t.kind == "han" for t in base)
         folded = fold(node.text).text
@@ -107,7 +130,6 @@ class Translator:
                 clauses.append(self.phrase(TEXT_FIELDS[lang], self.words(node.text, lang)))
             if han_only:
                 clauses.append(self.bigram_phrase(folded, BOOST_BIGRAM if len(base) == 1 else 1.0))
-            clauses.append(self.phrase(TITLE_FIELD, [t.text for t in base], BOOST_TITLE))
             if len(base) == 1 and base[0].kind == "sym":
                 clauses.append(self.term("symbol", base[0].text, BOOST_SYMBOL))
             return self.any_of(clauses)
@@ -115,16 +137,41 @@ class Translator:
         exact: list[wq.Query | None] = []
         for lang in self.langs:
             exact.append(self.phrase(TEXT_FIELDS[lang], self.words(node.text, lang), BOOST_PHRASE))
+        has_han = any(t.kind == "han" for t in base)
         if han_only:
             exact.append(self.bigram_phrase(folded, BOOST_PHRASE * BOOST_BIGRAM))
-        exact.append(self.phrase(TITLE_FIELD, [t.text for t in base], BOOST_TITLE * BOOST_PHRASE))
+        elif has_han:
+            exact.append(self.pieces(base, folded))
         exact_q = self.any_of(exact)
-        if not any(t.kind == "han" for t in base):
+        if not has_han:
             return exact_q  # Latin/digit compounds are one unit: keep them together
+        if len(base) > MAX_LOOSE_WORDS:
+            return exact_q  # a pasted sentence: its exact text, not 100 words anywhere
         # Chinese typed without spaces: every word somewhere, the exact sequence scoring more.
         per_word = [self.any_of(self.word_clauses(t.text, t.kind)) for t in base]
         loose = _all_of(per_word)
-        return wq.Or([exact_q, loose]) if exact_q is not wq.NullQuery else loose
+        return self.any_of([exact_q, loose])
+
+    def pieces(self, base: list[Any], folded: str) -> wq.Query | None:
+        """Chinese mixed with digits or Latin, cut anywhere (``会准则第11节的规定``): each
+        Chinese run as a substring, each other token as a word."""
+        parts: list[wq.Query] = []
+        for run in HAN_RUN.findall(folded):
+            if len(run) > 1:
+                q = self.bigram_phrase(run, BOOST_BIGRAM)
+            else:
+                q = self.any_of([self.term(TEXT_FIELDS[lang], run) for lang in self.langs])
+            if q is None or q is wq.NullQuery:
+                return None
+            parts.append(q)
+        for t in base:
+            if t.kind != "han":
+                q = self.any_of([self.phrase(TEXT_FIELDS[lang], self.words(t.text, lang))
+                                 for lang in self.langs])
+                if q is wq.NullQuery:
+                    return None
+                parts.append(q)
+        return _all_of(parts) if parts else None
 
     def word_clauses(self, word: str, kind: str) -> list[wq.Query | None]:
         out: list[wq.Query | None] = []
@@ -133,7 +180,6 @@ class Translator:
             out.append(self.phrase(TEXT_FIELDS[lang], w))
         if kind == "han" and len(word) > 1:
             out.append(self.bigram_phrase(word, BOOST_BIGRAM))
-        out.append(self.term(TITLE_FIELD, word, BOOST_TITLE))
         return out
 
     def bigram_phrase(self, folded: str, boost: float) -> wq.Query | None:
@@ -151,7 +197,8 @@ class Translator:
 
     def proximity(self, texts: list[Text]) -> wq.Query | None:
         """Bonus for plain words typed apart that occur close together, or in order."""
-        if len(texts) < 2 or len(texts) > 8 or any(t.phrase or t.field for t in texts):
+        if not self.with_proximity or not 2 <= len(texts) <= 8 \
+                or any(t.phrase or t.field for t in texts):
             return None
         out: list[wq.Query | None] = []
         for lang in self.langs:
@@ -159,7 +206,11 @@ class Translator:
             if 2 <= len(words) <= 12:
                 f = TEXT_FIELDS[lang]
                 out.append(self.phrase(f, words, BOOST_ADJACENT, slop=1))
-                out.append(self.phrase(f, words, BOOST_NEAR, slop=8))
+                if all(self.has(f, w) for w in set(words)):
+                    # close together in any order ("disarmament nuclear")
+                    near = SpanNear2([wq.Term(f, w) for w in words], slop=8, ordered=False)
+                    near.boost = BOOST_NEAR
+                    out.append(near)
         live = [q for q in out if q is not None]
         return wq.Or(live) if live else None
 
@@ -221,11 +272,11 @@ class Translator:
     def translate(self, node: Node) -> wq.Query:
         if isinstance(node, Text):
             return self.text_query(node)
-        # Filters select, they don't rank: a constant score of 0.
+        # Filters select, they don't rank: a boost of 0.
         if isinstance(node, Filter):
-            return wq.ConstantScoreQuery(self.filter_query(node), 0.0)
+            return _unranked(self.filter_query(node))
         if isinstance(node, Range):
-            return wq.ConstantScoreQuery(self.range_query(node), 0.0)
+            return _unranked(self.range_query(node))
         if isinstance(node, Or):
             return self.any_of([self.translate(x) for x in node.items])
         if isinstance(node, Not):

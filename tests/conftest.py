@@ -96,7 +96,8 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     from index import build_index
 
     path = tmp_path_factory.mktemp("real") / "index"
-    # One writer process: on a two-core machine Whoosh's multi-process writer is slower.
+    # One writer process: on two cores the multi-process writer is no faster (it was slower
+    # before index/whoosh_fixes.py), and a single writer keeps the fixture the same every run.
     report = build_index([CORPUS / s for s in REAL_SOURCES], path, procs=1)
     assert not report.skipped, report.skipped
     yield path

@@ -73,7 +73,10 @@ def main() -> None:
 
 @main.group("index")
 def index_group() -> None:
-    """Build, update and inspect the index."""
+    """Build, update and inspect the index.
+
+    Example: unsearch index build ../shared/corpus/statements --index var/index
+    """
 
 
 class _ProgressBar:

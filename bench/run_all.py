@@ -11,7 +11,8 @@
 * ``--quick``: a smoke run on a small subset (a few thousand paragraphs), 10 s of HTTP load.
 
 Prints a table per part and the targets with PASS/FAIL; writes every figure to
-bench/out/results.json. It takes about 15 minutes on 2 cores (``--quick``: about 3).
+bench/out/results.json. It takes about half an hour on 2 cores with today's code (``--reuse``:
+about 12 minutes, ``--quick``: about 4).
 """
 
 from __future__ import annotations

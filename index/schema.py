@@ -14,7 +14,7 @@ from .analysis import ANALYSIS_VERSION, bigram_analyzer, un_analyzer
 from .model import LANGUAGES
 
 #: Stored in every index; an index with another version is refused.
-SCHEMA_VERSION = f"4.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"5.{ANALYSIS_VERSION}"
 
 TEXT_FIELDS = {lang: f"text_{lang}" for lang in LANGUAGES}
 BIGRAM_FIELD = "cjk"

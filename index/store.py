@@ -8,21 +8,23 @@ and a searcher still on the old Whoosh generation still finds the old text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .model import Document
 
+# A document's paragraphs are one zlib-compressed JSON list: UN text compresses 3-4x,
+# and a hit needs one document's text at a time anyway.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     doc_id TEXT NOT NULL, rev TEXT NOT NULL, meta TEXT NOT NULL, n_paras INTEGER NOT NULL,
-    PRIMARY KEY (doc_id, rev)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS paras (
-    doc_id TEXT NOT NULL, rev TEXT NOT NULL, n INTEGER NOT NULL, text TEXT NOT NULL,
-    PRIMARY KEY (doc_id, rev, n)) WITHOUT ROWID;
+    body BLOB NOT NULL,
+    PRIMARY KEY (doc_id, rev));
 CREATE TABLE IF NOT EXISTS current (
     doc_id TEXT PRIMARY KEY, rev TEXT NOT NULL, source TEXT NOT NULL, symbol TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS current_symbol ON current (symbol);
@@ -38,6 +40,8 @@ def doc_rev(doc: Document) -> str:
 class Store:
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        self._bodies: dict[tuple[str, str], list[str]] = {}  # a few decompressed documents
         if readonly:
             uri = f"file:{path}?mode=ro"
             self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -52,6 +56,12 @@ class Store:
         return cls(directory / STORE_FILE, readonly=readonly)
 
     def close(self) -> None:
+        if not self.readonly:
+            # Leave a single file behind: readers may open it read-only, where a WAL
+            # database would need to create its -shm file.
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.db.execute("PRAGMA journal_mode=DELETE")
         self.db.close()
 
     # -- writing -------------------------------------------------------------
@@ -59,13 +69,10 @@ class Store:
     def add(self, doc: Document, rev: str) -> None:
         meta = doc.to_dict()
         paragraphs = meta.pop("paragraphs")
+        body = zlib.compress(json.dumps(paragraphs, ensure_ascii=False).encode("utf-8"), 6)
         self.db.execute(
-            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?)",
-            (doc.id, rev, json.dumps(meta, ensure_ascii=False), len(paragraphs)),
-        )
-        self.db.executemany(
-            "INSERT OR REPLACE INTO paras VALUES (?, ?, ?, ?)",
-            ((doc.id, rev, n, text) for n, text in enumerate(paragraphs, 1)),
+            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?)",
+            (doc.id, rev, json.dumps(meta, ensure_ascii=False), len(paragraphs), body),
         )
 
     def set_current(self, doc: Document, rev: str) -> None:
@@ -80,11 +87,10 @@ class Store:
 
     def collect_garbage(self) -> None:
         """Remove revisions that are not current."""
-        for table in ("docs", "paras"):
-            self.db.execute(
-                f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM current c "
-                f"WHERE c.doc_id = {table}.doc_id AND c.rev = {table}.rev)"
-            )
+        self.db.execute(
+            "DELETE FROM docs WHERE NOT EXISTS (SELECT 1 FROM current c "
+            "WHERE c.doc_id = docs.doc_id AND c.rev = docs.rev)"
+        )
 
     def commit(self) -> None:
         self.db.commit()
@@ -114,16 +120,24 @@ class Store:
         return meta
 
     def paragraphs(self, doc_id: str, rev: str) -> list[str]:
-        rows = self.db.execute(
-            "SELECT text FROM paras WHERE doc_id = ? AND rev = ? ORDER BY n", (doc_id, rev)
-        )
-        return [r[0] for r in rows]
+        key = (doc_id, rev)
+        cached = self._bodies.get(key)
+        if cached is not None:
+            return cached
+        row = self.db.execute(
+            "SELECT body FROM docs WHERE doc_id = ? AND rev = ?", (doc_id, rev)
+        ).fetchone()
+        if row is None:
+            return []
+        paragraphs: list[str] = json.loads(zlib.decompress(row[0]).decode("utf-8"))
+        self._bodies[key] = paragraphs
+        if len(self._bodies) > 64:
+            self._bodies.pop(next(iter(self._bodies)))
+        return paragraphs
 
     def paragraph(self, doc_id: str, rev: str, n: int) -> str | None:
-        row = self.db.execute(
-            "SELECT text FROM paras WHERE doc_id = ? AND rev = ? AND n = ?", (doc_id, rev, n)
-        ).fetchone()
-        return row[0] if row else None
+        paragraphs = self.paragraphs(doc_id, rev)
+        return paragraphs[n - 1] if 0 < n <= len(paragraphs) else None
 
     def by_symbol(self, symbol: str) -> list[tuple[str, str]]:
         """(doc_id, lang) of the live documents with this symbol (case-insensitive)."""

@@ -78,20 +78,27 @@ class Server:
         self.ready_s: float | None = None
 
     def wait_ready(self, timeout: float = 120) -> float:
+        """Seconds until /healthz answers 200; an error if it keeps answering otherwise."""
         deadline = time.monotonic() + timeout
+        refused_since: float | None = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 err = self.proc.stderr.read() if self.proc.stderr else ""
                 raise RuntimeError(f"the server exited: {err}")
             try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 c.request("GET", "/healthz")
                 r = c.getresponse()
-                r.read()
+                body = r.read()
                 c.close()
                 if r.status == 200:
                     self.ready_s = time.perf_counter() - self.started
                     return self.ready_s
+                # Serving, but not this index (another schema version, say): give up soon.
+                refused_since = refused_since or time.monotonic()
+                if time.monotonic() - refused_since > 5:
+                    text = body[:300].decode("utf-8", "replace")
+                    raise RuntimeError(f"/healthz answers {r.status}: {text}")
             except OSError:
                 pass
             time.sleep(0.1)

@@ -241,7 +241,7 @@ def warm_queries(index_path: str, passes: int = 1) -> dict[str, Any]:
     engine.close()
     slow.sort(reverse=True)
     per_class = {c: percentiles(times[c]) for c in (*CLASSES, "all") if times[c]}
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for q in mix:
         counts[q.cls] += 1
     zero = sum(1 for i in totals if totals[i] == 0)

@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=None,
                     help="seconds of HTTP load (default 30; quick 10)")
     ap.add_argument("--no-baseline", action="store_true", help="skip the naive-baseline comparison")
+    ap.add_argument("--repeats", type=int, default=None,
+                    help="alternating runs of each side of the baseline comparison; the fastest counts "
+                         "(default 1; quick 2)")
     args = ap.parse_args(argv)
     require_corpus()
     started = time.perf_counter()
@@ -126,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
                 subset = subset_sources(BASELINE_SESSIONS)
                 label = (f"ungdc {', '.join(s.split(' - ')[1] for s in BASELINE_SESSIONS)}"
                          " + unpc-dev + un-charter + statements")
-            comparison = _section("baseline", lambda: build_mod.compare(subset, label), results, failures)
+            repeats = args.repeats or (2 if args.quick else 1)
+            comparison = _section("baseline", lambda: build_mod.compare(subset, label, repeats=repeats),
+                                  results, failures)
             if comparison:
                 build_mod.print_compare(comparison)
         results["baseline"] = comparison

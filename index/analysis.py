@@ -288,7 +288,7 @@ def analyze(text: str, lang: str | None = None, mode: str = "index") -> list[Tok
             continue
         word = m.group()
         os_, oe = folded.span(s, e)
-        if kind == "word" and is_acronym(text[os_:oe]):
+        if kind == "word" and 2 <= oe - os_ <= 5 and text[os_].isupper() and is_acronym(text[os_:oe]):
             # "US", "WHO", "UN": kept as written, so that they are not "us", "who", "un"
             # (nor "use", which English stems to "us"); the plain form too, at the same
             # position, so that a query typed in lower case still finds them.

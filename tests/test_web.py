@@ -196,7 +196,7 @@ def test_no_results_page_helps(client: FlaskClient) -> None:
 
 def test_bad_query_gets_a_400_page_with_the_search_box(client: FlaskClient) -> None:
     text = page(client, "/search?q=NOT&ui=en", 400)
-    assert 'id="error-message"' in text and "add a word" in text
+    assert 'id="error-message"' in text and "type some words" in text
     assert '<input id="q" name="q" type="search" value="NOT"' in text
     for url in ("/search?q=a&page=0", "/search?q=a&per_page=101", "/search?q=a&sort=up",
                 "/search?q=" + "a" * 1001, "/search?q=a&year_from=abc"):

@@ -191,8 +191,18 @@ _jieba_lock = threading.Lock()
 def _jieba() -> object:
     """jieba's tokenizer with our dictionary of UN terms, loaded once per process."""
     import logging
+    import sys
 
-    import jieba
+    # jieba imports pkg_resources only to find its dictionary file, and falls back to
+    # open() without it; pkg_resources alone costs a quarter of a second to import.
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
 
     jieba.setLogLevel(logging.WARNING)
     with _jieba_lock:

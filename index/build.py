@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
@@ -421,9 +422,12 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
             existing = store.current()
             roots = [os.path.abspath(s) for s in sources]
 
+            prefixes = tuple(r.rstrip(os.sep) + os.sep for r in roots)
+
             def under_roots(src: str) -> bool:
-                a = os.path.abspath(src)
-                return any(a == r or a.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+                # Sources are stored as given; most are already absolute.
+                a = src if os.path.isabs(src) and ".." not in src else os.path.abspath(src)
+                return a in roots or a.startswith(prefixes)
 
             incoming: dict[str, tuple[Document, str]] = {}
             dedup = _Dedup()
@@ -468,7 +472,7 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                     store.set_current(doc, rev)
                 store.drop(gone)
                 store.commit()
-                store.collect_garbage()
+                store.collect_garbage(list(changed) + gone)
                 store.commit()
             for doc, _rev in changed.values():
                 report.paragraphs += len(doc.paragraphs)
@@ -531,7 +535,9 @@ def _meta(report: BuildReport, sources: list[Any], *, built: bool) -> dict[str, 
 
 def _open_whoosh(gen: Path) -> Any:
     try:
-        return whoosh_index.open_dir(str(gen))
+        # Not memory-mapped: Whoosh reads a compound segment file through a BytesIO
+        # *copy* of the map, which cost ~700 MB per open searcher on the full corpus.
+        return FileStorage(str(gen), supports_mmap=False).open_index()
     except whoosh_index.EmptyIndexError:
         raise IndexCorruptError(f"the index at {gen.parent} has no Whoosh segments; rebuild it "
                                 "with `unsearch index build`") from None

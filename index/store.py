@@ -85,8 +85,13 @@ class Store:
         ids = [(i,) for i in doc_ids]
         self.db.executemany("DELETE FROM current WHERE doc_id = ?", ids)
 
-    def collect_garbage(self) -> None:
-        """Remove revisions that are not current."""
+    def collect_garbage(self, doc_ids: list[str] | None = None) -> None:
+        """Remove revisions that are not current (of these documents, or of all)."""
+        stale = ("DELETE FROM docs WHERE doc_id = ? AND NOT EXISTS (SELECT 1 FROM current c "
+                 "WHERE c.doc_id = docs.doc_id AND c.rev = docs.rev)")
+        if doc_ids is not None:
+            self.db.executemany(stale, ((d,) for d in doc_ids))
+            return
         self.db.execute(
             "DELETE FROM docs WHERE NOT EXISTS (SELECT 1 FROM current c "
             "WHERE c.doc_id = docs.doc_id AND c.rev = docs.rev)"

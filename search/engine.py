@@ -17,6 +17,7 @@ import sqlite3
 import struct
 import threading
 import time
+import weakref
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from whoosh import sorting
 from whoosh.scoring import BM25F
 
 from index.build import open_index, read_meta, resolve_generation
-from index.columns import Columns, lang_name, load_columns
+from index.columns import Columns, lang_code, lang_name, load_columns, organ_key
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
 from index.store import Store
@@ -115,6 +116,8 @@ class SearchEngine:
         self._meta: dict[str, Any] = {}
         self._columns: dict[tuple[str, int], Columns] = {}
         self._pool: list[Any] = []
+        # Pooled searchers hold open files: close them when the engine goes away.
+        weakref.finalize(self, _close_searchers, self._pool)
         self._cache = _LRU(CACHE_SIZE)
         self._terms = TermCache(64)
         self._reopen()
@@ -135,6 +138,7 @@ class SearchEngine:
         if store is not None:
             store.close()
             self._local.store = None
+        _close_searchers(self._pool)
 
     # -- index generations ---------------------------------------------------
 
@@ -143,9 +147,7 @@ class SearchEngine:
         store.close()
         self._gen, self._meta, self._ix = gen, meta, ix
         self._columns = {}
-        old, self._pool = self._pool, []
-        for searcher in old:
-            searcher.close()
+        _close_searchers(self._pool)
 
     @contextlib.contextmanager
     def _searcher(self) -> Iterator[Any]:
@@ -232,13 +234,22 @@ class SearchEngine:
             sym = symbol_query(query)
             # The query with its proximity bonus, and without it (the same matches, and
             # cheap to rank: Whoosh can skip blocks that cannot make the top).
-            full, base = (self._whoosh_query(searcher.reader(), tree, langs, sym, lang, organ,
-                                             year_from, year_to, proximity=p) for p in (True, False))
+            full, base = (self._whoosh_query(searcher.reader(), tree, langs, sym, proximity=p)
+                          for p in (True, False))
             cols = self._columns_for(searcher)
             ids = IdEvaluator(searcher, self._terms, key[:2]).ids(base)
+            # The lang/organ/year arguments filter with numpy over the columns: as Whoosh
+            # queries, a filter that lets most of the index through costs seconds.
+            mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
+                               year_from, year_to)
+            allow: set[int] | None = None
+            if mask is not None:
+                ids = ids[mask[ids]]
+                allow = set(ids.tolist())
             scored = bool(positive_texts(tree)) or sym is not None
             hits_raw, total, counts, facets = self._collect(searcher, full, ids, cols, sort,
-                                                            group, page, per_page, scored, base)
+                                                            group, page, per_page, scored, base,
+                                                            allow)
             terms = Terms.from_texts(positive_texts(tree))
             hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
         took = (time.perf_counter() - started) * 1000
@@ -250,20 +261,17 @@ class SearchEngine:
         return results
 
     @staticmethod
-    def _whoosh_query(reader: Any, tree: Node, langs: list[str] | None, sym: str | None,
-                      lang: str | None, organ: str | None, year_from: int | None,
-                      year_to: int | None, *, proximity: bool) -> wq.Query:
+    def _whoosh_query(reader: Any, tree: Node, langs: list[str] | None, sym: str | None, *,
+                      proximity: bool) -> wq.Query:
         translator = Translator(reader, langs, proximity=proximity)
         q = translator.translate(tree)
         if sym:
             q = translator.any_of([wq.Term("symbol", sym.lower(), boost=100.0), q])
-        if q is wq.NullQuery:  # a word that is in no document: nothing can match
-            return wq.NullQuery
-        filters = _filters(translator, lang, organ, year_from, year_to)
-        return (wq.And([q, *filters]) if filters else q).normalize()
+        return q.normalize()
 
     def _top(self, searcher: Any, full: wq.Query, base: wq.Query, ids: np.ndarray,
-             cols: Columns, group: str, want: int) -> list[tuple[int, float]]:
+             cols: Columns, group: str, want: int, allow: set[int] | None
+             ) -> list[tuple[int, float]]:
         """The best ``want`` paragraphs (one per document with group="doc"), by relevance.
 
         Two phases: Whoosh's block-skipping top-k over the query without its proximity
@@ -273,7 +281,7 @@ class SearchEngine:
         k = max(want * 5, 50)
         rerank = full != base
         while True:
-            top = searcher.search(base, limit=k)
+            top = searcher.search(base, limit=k, filter=allow)
             if rerank:
                 cand = np.array(sorted(h.docnum for h in top), dtype=np.int64)
                 scores = score_subset(searcher, full, cand)
@@ -295,7 +303,7 @@ class SearchEngine:
 
     def _collect(self, searcher: Any, q: wq.Query, ids: np.ndarray, cols: Columns, sort: str,
                  group: str, page: int, per_page: int, scored: bool = True,
-                 base: wq.Query | None = None
+                 base: wq.Query | None = None, allow: set[int] | None = None
                  ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
         want = page * per_page
         doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int64)
@@ -313,10 +321,11 @@ class SearchEngine:
             return [], total, per_doc, facets
         if sort == "relevance" and not scored:
             sort = "-date"  # only filters: nothing to rank by, so newest first
-        if sort == "relevance" and base is not None and len(ids) > RERANK_AT:
-            raw = self._top(searcher, q, base, ids, cols, group, want)
+        # Whoosh's collapsing is skipped when it also filters: filtered searches collapse here.
+        if sort == "relevance" and base is not None and (len(ids) > RERANK_AT or allow is not None):
+            raw = self._top(searcher, q, base, ids, cols, group, want, allow)
         elif sort == "relevance":
-            kwargs: dict[str, Any] = {"limit": want}
+            kwargs: dict[str, Any] = {"limit": want, "filter": allow}
             if group == "doc":
                 kwargs.update(collapse=_CodeFacet(cols.doc), collapse_limit=1)
             results = searcher.search(q, **kwargs)
@@ -436,6 +445,14 @@ class SearchEngine:
         return parse(query)
 
 
+def _close_searchers(pool: list[Any]) -> None:
+    old = list(pool)
+    pool.clear()
+    for searcher in old:
+        with contextlib.suppress(Exception):
+            searcher.close()
+
+
 def document_url(doc_id: str, para: int, query: str | None = None) -> str:
     qs = f"?{urlencode({'q': query})}" if query else ""
     return f"/documents/{quote(doc_id, safe='')}{qs}#p{para}"
@@ -463,17 +480,24 @@ def _check_params(lang: str | None, year_from: int | None, year_to: int | None, 
         raise QueryError("year_from is after year_to")
 
 
-def _filters(t: Translator, lang: str | None, organ: str | None, year_from: int | None,
-             year_to: int | None) -> list[wq.Query]:
-    out: list[wq.Query] = []
-    if lang:
-        out.append(wq.Term("lang", lang))
-    if organ:
-        out.append(wq.Term("organ", t.organ(organ)))
-    if year_from is not None or year_to is not None:
-        out.append(wq.NumericRange("year", year_from, year_to))
-    return out
+def _param_mask(cols: Columns, lang: str | None, organ: str | None, year_from: int | None,
+                year_to: int | None) -> np.ndarray | None:
+    """Which paragraphs the lang/organ/year arguments let through (None: all)."""
+    mask: np.ndarray | None = None
 
+    def both(m: np.ndarray) -> None:
+        nonlocal mask
+        mask = m if mask is None else (mask & m)
+
+    if lang:
+        both(cols.lang == lang_code(lang))
+    if organ:
+        both(cols.organ == organ_key(organ))
+    if year_from is not None:
+        both(cols.year >= year_from)
+    if year_to is not None:
+        both((cols.year <= year_to) & (cols.year > 0))
+    return mask
 
 def _id_readers(searcher: Any) -> tuple[Any, Any]:
     """doc_id and rev column readers, made once per (pooled) searcher: opening one

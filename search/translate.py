@@ -44,11 +44,6 @@ ORGAN_ALIASES = {
 }
 
 
-def _unranked(q: wq.Query) -> wq.Query:
-    q.boost = 0.0
-    return q
-
-
 def _all_of(qs: list[wq.Query]) -> wq.Query:
     """And, where one part that matches nothing makes the whole match nothing
     (Whoosh's And.normalize() would silently drop it instead)."""
@@ -272,11 +267,13 @@ class Translator:
     def translate(self, node: Node) -> wq.Query:
         if isinstance(node, Text):
             return self.text_query(node)
-        # Filters select, they don't rank: a boost of 0.
+        # Filters add the same score to every document they let through (ID fields have
+        # no length normalisation; ranges score a constant), so they do not change the
+        # ranking. (A boost of 0 would: Whoosh divides by it when skipping blocks.)
         if isinstance(node, Filter):
-            return _unranked(self.filter_query(node))
+            return self.filter_query(node)
         if isinstance(node, Range):
-            return _unranked(self.range_query(node))
+            return self.range_query(node)
         if isinstance(node, Or):
             return self.any_of([self.translate(x) for x in node.items])
         if isinstance(node, Not):

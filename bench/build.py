@@ -265,6 +265,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-baseline", action="store_true", help="skip the baseline comparison")
     ap.add_argument("--repeats", type=int, default=None,
                     help="alternating runs of each side of the comparison (default 1; quick 2)")
+    ap.add_argument("--sources", nargs="+", metavar="SOURCE",
+                    help="only compare unsearch and the naive baseline on these sources")
     ap.add_argument("--baseline-worker", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.baseline_worker:
@@ -274,6 +276,13 @@ def main(argv: list[str] | None = None) -> None:
     m = machine()
     print_machine(m)
     results: dict[str, Any] = {"machine": m}
+    if args.sources:
+        heading("Build: unsearch vs the naive baseline on the given sources")
+        comparison = compare(args.sources, " ".join(args.sources), args.procs, args.repeats or 1)
+        print_compare(comparison)
+        results["baseline_sources"] = comparison
+        print(f"\nwritten to {save_results(results)}")
+        return
     with temp_dir("build") as tmp:
         sources = quick_sources(tmp) if args.quick else corpus_paths(FULL_SOURCES)
         build = comparison = None

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import os
 import pickle
+import re
 import sqlite3
 import struct
 import threading
@@ -30,6 +31,7 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.scoring import BM25F
 
+from index.analysis import analyze, fold, stemmer
 from index.build import open_index, read_meta, resolve_generation
 from index.columns import Columns, lang_code, lang_name, load_columns, organ_key
 from index.errors import IndexCorruptError, IndexNotFoundError
@@ -38,7 +40,7 @@ from index.store import Store
 
 from .highlight import Terms, highlight_all, snippet
 from .idsets import IdEvaluator, TermCache, score_subset
-from .query import Node, QueryError, clean_query, parse, positive_texts, symbol_query
+from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .translate import Translator
 
@@ -54,7 +56,8 @@ GROUPS = ("doc", "para")
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page * per_page: deeper pages are refused, as in other engines
 WEIGHTING = BM25F(B=0.75, K1=1.2)
-RERANK_AT = 2000  # matching paragraphs above which ranking goes in two phases
+VERIFY_MAX = 20_000  # quoted phrases are checked as written in at most this many paragraphs
+SURFACE_BONUS = 1.3  # for a paragraph with the query's words exactly as typed
 CACHE_SIZE = 512  # recent result pages; the key includes the index generation
 
 
@@ -246,10 +249,17 @@ class SearchEngine:
             if mask is not None:
                 ids = ids[mask[ids]]
                 allow = set(ids.tolist())
+            phrases = _phrases_to_verify(tree)
+            if phrases and len(ids) <= VERIFY_MAX:
+                # A quoted phrase matched through stemming ("a distinct" for "a distinction")
+                # is not the phrase: keep the paragraphs that have it as written.
+                ids = self._verify(searcher, ids, phrases)
+                allow = set(ids.tolist())
+            surface = _surface_pattern(tree)
             scored = bool(positive_texts(tree)) or sym is not None
             hits_raw, total, counts, facets = self._collect(searcher, full, ids, cols, sort,
                                                             group, page, per_page, scored, base,
-                                                            allow)
+                                                            allow, surface)
             terms = Terms.from_texts(positive_texts(tree))
             hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
         took = (time.perf_counter() - started) * 1000
@@ -270,8 +280,8 @@ class SearchEngine:
         return q.normalize()
 
     def _top(self, searcher: Any, full: wq.Query, base: wq.Query, ids: np.ndarray,
-             cols: Columns, group: str, want: int, allow: set[int] | None
-             ) -> list[tuple[int, float]]:
+             cols: Columns, group: str, want: int, allow: set[int] | None,
+             surface: re.Pattern[str] | None = None) -> list[tuple[int, float]]:
         """The best ``want`` paragraphs (one per document with group="doc"), by relevance.
 
         Two phases: Whoosh's block-skipping top-k over the query without its proximity
@@ -287,6 +297,12 @@ class SearchEngine:
                 scores = score_subset(searcher, full, cand)
             else:
                 scores = {h.docnum: float(h.score or 0.0) for h in top}
+            if surface is not None:
+                # The words as typed (not only their stems) score more: "bringing the"
+                # before "bring the".
+                for d, text in self._texts(searcher, sorted(scores)).items():
+                    if surface.search(fold(text).text):
+                        scores[d] *= SURFACE_BONUS
             ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
             if group == "doc":
                 seen: set[int] = set()
@@ -301,9 +317,29 @@ class SearchEngine:
                 return ranked[:want]
             k *= 4
 
+    def _texts(self, searcher: Any, docnums: list[int]) -> dict[int, str]:
+        """Paragraph text of these Whoosh documents (from the store)."""
+        store = self._store()
+        doc_ids, revs = _id_readers(searcher)
+        cols = self._columns_for(searcher)
+        out = {}
+        for d in docnums:
+            text = store.paragraph(_text(doc_ids[d]), _text(revs[d]), int(cols.para[d]))
+            if text is not None:
+                out[d] = text
+        return out
+
+    def _verify(self, searcher: Any, ids: np.ndarray, phrases: list[re.Pattern[str]]
+                ) -> np.ndarray:
+        texts = self._texts(searcher, ids.tolist())
+        keep = [d for d in ids.tolist()
+                if d in texts and all(p.search(fold(texts[d]).text) for p in phrases)]
+        return np.asarray(keep, dtype=np.int64)
+
     def _collect(self, searcher: Any, q: wq.Query, ids: np.ndarray, cols: Columns, sort: str,
                  group: str, page: int, per_page: int, scored: bool = True,
-                 base: wq.Query | None = None, allow: set[int] | None = None
+                 base: wq.Query | None = None, allow: set[int] | None = None,
+                 surface: re.Pattern[str] | None = None
                  ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
         want = page * per_page
         doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int64)
@@ -322,8 +358,8 @@ class SearchEngine:
         if sort == "relevance" and not scored:
             sort = "-date"  # only filters: nothing to rank by, so newest first
         # Whoosh's collapsing is skipped when it also filters: filtered searches collapse here.
-        if sort == "relevance" and base is not None and (len(ids) > RERANK_AT or allow is not None):
-            raw = self._top(searcher, q, base, ids, cols, group, want, allow)
+        if sort == "relevance" and base is not None:
+            raw = self._top(searcher, q, base, ids, cols, group, want, allow, surface)
         elif sort == "relevance":
             kwargs: dict[str, Any] = {"limit": want, "filter": allow}
             if group == "doc":
@@ -478,6 +514,36 @@ def _check_params(lang: str | None, year_from: int | None, year_to: int | None, 
             raise QueryError(f"{name} must be a year such as 2015")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise QueryError("year_from is after year_to")
+
+
+def _surface_pattern(tree: Node) -> re.Pattern[str] | None:
+    """The query's non-Chinese words as typed (folded), in order, as whole words."""
+    words = [t.text for x in positive_texts(tree) if not x.field
+             for t in analyze(x.text, None, "query") if t.kind in ("word", "acro", "num")]
+    if not words or len(words) > 12:
+        return None
+    body = r"[\W_]+".join(re.escape(fold(w).text) for w in words)
+    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])")
+
+
+def _phrases_to_verify(tree: Node) -> list[re.Pattern[str]]:
+    """Required quoted phrases with words a stemmer changes, as whole-word patterns."""
+    items = tree.items if isinstance(tree, And) else (tree,)
+    out = []
+    for x in items:
+        if not (isinstance(x, Text) and x.phrase and not x.field):
+            continue
+        toks = analyze(x.text, None, "query")
+        if len(toks) < 2 or not any(t.kind == "word" for t in toks):
+            continue
+        if all(all(stemmer(lang) is None or stemmer(lang)(t.text) == t.text  # type: ignore[misc]
+                   for lang in LANGUAGES) for t in toks if t.kind == "word"):
+            continue  # no word changes under stemming: the index already matched exactly
+        pieces = [re.escape(fold(x.text[t.start:t.end]).text) for t in toks]
+        head = "" if toks[0].kind == "han" else r"(?<![^\W_])"
+        tail = "" if toks[-1].kind == "han" else r"(?![^\W_])"
+        out.append(re.compile(head + r"[\W_]{0,3}".join(pieces) + tail))
+    return out
 
 
 def _param_mask(cols: Columns, lang: str | None, organ: str | None, year_from: int | None,

@@ -123,8 +123,10 @@ class Translator:
             # One word, or a quoted phrase: the sequence must be there as typed.
             for lang in self.langs:
                 clauses.append(self.phrase(TEXT_FIELDS[lang], self.words(node.text, lang)))
+            if han_only and len(base) > 1:
+                return self.exact_chinese(folded, clauses, 1.0)
             if han_only:
-                clauses.append(self.bigram_phrase(folded, BOOST_BIGRAM if len(base) == 1 else 1.0))
+                clauses.append(self.bigram_phrase(folded, BOOST_BIGRAM))
             if len(base) == 1 and base[0].kind == "sym":
                 clauses.append(self.term("symbol", base[0].text, BOOST_SYMBOL))
             return self.any_of(clauses)
@@ -134,7 +136,7 @@ class Translator:
             exact.append(self.phrase(TEXT_FIELDS[lang], self.words(node.text, lang), BOOST_PHRASE))
         has_han = any(t.kind == "han" for t in base)
         if han_only:
-            exact.append(self.bigram_phrase(folded, BOOST_PHRASE * BOOST_BIGRAM))
+            exact = [self.exact_chinese(folded, exact, BOOST_PHRASE * BOOST_BIGRAM)]
         elif has_han:
             exact.append(self.pieces(base, folded))
         exact_q = self.any_of(exact)
@@ -146,6 +148,18 @@ class Translator:
         per_word = [self.any_of(self.word_clauses(t.text, t.kind)) for t in base]
         loose = _all_of(per_word)
         return self.any_of([exact_q, loose])
+
+    def exact_chinese(self, folded: str, word_phrases: list[wq.Query | None],
+                      boost: float) -> wq.Query:
+        """Chinese as typed: the characters must be there in a row (the bigram phrase);
+        a phrase of whole words adds to the score. A phrase of words alone is not
+        enough: a sub-word sits at its parent's position, so 普通 基金 would be
+        "adjacent" in 普通信托基金."""
+        grams = self.bigram_phrase(folded, boost)
+        words = self.any_of(word_phrases)
+        if grams is None:
+            return wq.NullQuery
+        return wq.AndMaybe(grams, words) if words is not wq.NullQuery else grams
 
     def pieces(self, base: list[Any], folded: str) -> wq.Query | None:
         """Chinese mixed with digits or Latin, cut anywhere (``会准则第11节的规定``): each

@@ -197,3 +197,25 @@ def test_cli_reports_a_broken_index_in_one_line(tmp_path: Path) -> None:
         assert r.returncode == 1, (args, r.stdout, r.stderr)
         assert "Traceback" not in r.stderr
         assert len(r.stderr.strip().splitlines()) == 1 and "rebuild" in r.stderr
+
+
+@pytest.mark.parametrize("damage", ["other-version", "missing", "no-generation"])
+def test_cli_refuses_an_unusable_index_in_one_line(tmp_path: Path, damage: str) -> None:
+    index = tmp_path / "index"
+    if damage != "missing":
+        build_index([_copy_session(tmp_path / "a", "40", 2).parent], index, procs=1)
+    if damage == "other-version":
+        meta_path = index / "current" / "meta.json"
+        meta = json.loads(meta_path.read_text("utf-8"))
+        meta["schema_version"] = "0.0"
+        meta_path.write_text(json.dumps(meta), "utf-8")
+    elif damage == "no-generation":
+        shutil.rmtree(index / "current", ignore_errors=True)
+        shutil.rmtree((index / "current").resolve(), ignore_errors=True)
+    for args in (["search", "peace"], ["index", "info"], ["index", "update", str(tmp_path)]):
+        r = subprocess.run([sys.executable, "-m", "web.cli", *args, "--index", str(index)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 1, (damage, args, r.stdout, r.stderr)
+        assert "Traceback" not in r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "unsearch index build" in lines[0], (damage, args, lines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from functools import reduce
 from typing import Any
 
@@ -126,23 +127,8 @@ class IdEvaluator:
         (the matcher skips straight to each one)."""
         if within is None:
             return np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
-        out: list[int] = []
-        for sub, offset in self.searcher.leaf_searchers():
-            n = sub.reader().doc_count_all()
-            local = within[(within >= offset) & (within < offset + n)] - offset
-            if not len(local):
-                continue
-            m = q.matcher(sub)
-            for d in local.tolist():
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                    if not m.is_active():
-                        break
-                if m.id() == d:
-                    out.append(d + offset)
-        return np.asarray(out, dtype=np.int64)
+        found = [d for d, _m in matching(self.searcher, q, within, None)]
+        return np.asarray(found, dtype=np.int64)
 
     def ids(self, q: wq.Query) -> np.ndarray:
         """Sorted, unique document numbers matching ``q``."""
@@ -183,17 +169,16 @@ class IdEvaluator:
         return self.whoosh(q)
 
 
-def score_subset(searcher: Any, q: wq.Query, docnums: np.ndarray) -> dict[int, float]:
-    """BM25F scores of ``q`` for just these documents (sorted), skipping straight to each:
-    proximity clauses are costly, so they are only evaluated for the top candidates."""
-    out: dict[int, float] = {}
-    context = searcher.context()
+def matching(searcher: Any, q: wq.Query, docnums: np.ndarray,
+             context: Any) -> Iterator[tuple[int, Any]]:
+    """(document, matcher on it) for each of these sorted documents that ``q`` matches;
+    the matcher skips straight from one to the next instead of walking every match."""
     for sub, offset in searcher.leaf_searchers():
         n = sub.reader().doc_count_all()
         local = docnums[(docnums >= offset) & (docnums < offset + n)] - offset
         if not len(local):
             continue
-        m = q.matcher(sub, context)
+        m = q.matcher(sub, context) if context is not None else q.matcher(sub)
         for d in local.tolist():
             if not m.is_active():
                 break
@@ -202,5 +187,10 @@ def score_subset(searcher: Any, q: wq.Query, docnums: np.ndarray) -> dict[int, f
                 if not m.is_active():
                     break
             if m.id() == d:
-                out[d + offset] = float(m.score())
-    return out
+                yield d + offset, m
+
+
+def score_subset(searcher: Any, q: wq.Query, docnums: np.ndarray) -> dict[int, float]:
+    """BM25F scores of ``q`` for just these documents (sorted): proximity clauses are
+    costly, so they are only evaluated for the top candidates."""
+    return {d: float(m.score()) for d, m in matching(searcher, q, docnums, searcher.context())}

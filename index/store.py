@@ -136,7 +136,7 @@ class Store:
             return []
         paragraphs: list[str] = json.loads(zlib.decompress(row[0]).decode("utf-8"))
         self._bodies[key] = paragraphs
-        if len(self._bodies) > 64:
+        if len(self._bodies) > 16:
             self._bodies.pop(next(iter(self._bodies)))
         return paragraphs
 

@@ -56,7 +56,7 @@ GROUPS = ("doc", "para")
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page * per_page: deeper pages are refused, as in other engines
 WEIGHTING = BM25F(B=0.75, K1=1.2)
-VERIFY_MAX = 20_000  # quoted phrases are checked as written in at most this many paragraphs
+VERIFY_MAX = 3_000  # quoted phrases are checked as written in at most this many paragraphs
 SURFACE_BONUS = 1.3  # for a paragraph with the query's words exactly as typed
 CACHE_SIZE = 512  # recent result pages; the key includes the index generation
 
@@ -122,7 +122,7 @@ class SearchEngine:
         # Pooled searchers hold open files: close them when the engine goes away.
         weakref.finalize(self, _close_searchers, self._pool)
         self._cache = _LRU(CACHE_SIZE)
-        self._terms = TermCache(64)
+        self._terms = TermCache()
         self._reopen()
 
     @classmethod

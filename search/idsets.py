@@ -34,10 +34,12 @@ def _union(parts: list[np.ndarray]) -> np.ndarray:
 
 
 class TermCache:
-    """Posting-list id arrays of recently used terms, per index generation."""
+    """Posting-list id arrays of recently used terms, per index generation, within a
+    memory budget (the arrays of common words are megabytes each)."""
 
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
+    def __init__(self, budget_bytes: int = 24 << 20) -> None:
+        self.budget = budget_bytes
+        self.used = 0
         self.data: OrderedDict[Any, np.ndarray] = OrderedDict()
         self.lock = threading.Lock()
 
@@ -49,10 +51,16 @@ class TermCache:
             return v
 
     def put(self, key: Any, value: np.ndarray) -> None:
+        if value.nbytes > self.budget // 4:
+            return  # one huge list would push out everything else
         with self.lock:
+            if key in self.data:
+                return
             self.data[key] = value
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
+            self.used += value.nbytes
+            while self.used > self.budget and self.data:
+                _k, old = self.data.popitem(last=False)
+                self.used -= old.nbytes
 
 
 def _leaves(reader: Any) -> list[tuple[Any, int]]:
@@ -109,6 +117,8 @@ class IdEvaluator:
         parts = [_segment_term_ids(seg, fieldname, text) + offset
                  for seg, offset in _leaves(self.reader)]
         ids = np.concatenate(parts) if parts else EMPTY
+        if len(ids) and ids[-1] < 2**31:
+            ids = ids.astype(np.int32)  # half the memory in the cache
         if self.cache is not None:
             self.cache.put(ck, ids)
         return ids

@@ -390,7 +390,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             raise
         store.close()
         report.seconds = round(time.monotonic() - started, 3)
-        _write_json_atomic(tmp / META_FILE, _meta(report, sources, built=True))
+        _write_json_atomic(tmp / META_FILE, _meta(report, sources))
         _fsync_tree(tmp)
         _checkpoint("build-commit")
         gen = root / name
@@ -519,7 +519,7 @@ def _totals(store: Store) -> dict[str, Any]:
     return {"documents": docs, "paragraphs": paras, "languages": langs}
 
 
-def _meta(report: BuildReport, sources: list[Any], *, built: bool) -> dict[str, Any]:
+def _meta(report: BuildReport, sources: list[Any]) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "built": datetime.now(UTC).isoformat(timespec="seconds"),

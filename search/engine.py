@@ -20,7 +20,6 @@ import threading
 import time
 import weakref
 import zlib
-from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from urllib.parse import quote, urlencode
 
 import numpy as np
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.scoring import BM25F
 
 from index.analysis import analyze, fold, stemmer
@@ -39,7 +37,8 @@ from index.model import LANGUAGES
 from index.store import Store
 
 from .highlight import Terms, highlight_all, snippet
-from .idsets import IdEvaluator, TermCache, score_subset
+from .idsets import IdEvaluator, score_subset, term_cache
+from .lru import LRU
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .translate import Translator
@@ -61,52 +60,6 @@ SURFACE_BONUS = 1.3  # for a paragraph with the query's words exactly as typed
 CACHE_SIZE = 512  # recent result pages; the key includes the index generation
 
 
-class _LRU:
-    """A small thread-safe LRU cache (results are immutable once made)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.data: OrderedDict[Any, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self.lock:
-            value = self.data.get(key)
-            if value is not None:
-                self.data.move_to_end(key)
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        with self.lock:
-            self.data[key] = value
-            self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-
-
-class _CodeFacet(sorting.FacetType):
-    """Collapse/sort key from one of our cached arrays (no column read per search)."""
-
-    def __init__(self, codes: np.ndarray) -> None:
-        self.codes = codes
-
-    def categorizer(self, global_searcher: Any) -> sorting.Categorizer:
-        return _CodeCategorizer(self.codes)
-
-
-class _CodeCategorizer(sorting.Categorizer):
-    def __init__(self, codes: np.ndarray) -> None:
-        self.codes = codes
-        self.offset = 0
-
-    def set_searcher(self, segment_searcher: Any, docoffset: int) -> None:
-        self.offset = docoffset
-
-    def key_for(self, matcher: Any, segment_docnum: int) -> int:
-        # Keys are never 0 (Whoosh does not collapse documents with a falsy key).
-        return int(self.codes[self.offset + segment_docnum])
-
-
 class SearchEngine:
     """Search an unsearch index. Thread-safe: each search opens its own Whoosh searcher."""
 
@@ -121,8 +74,8 @@ class SearchEngine:
         self._pool: list[Any] = []
         # Pooled searchers hold open files: close them when the engine goes away.
         weakref.finalize(self, _close_searchers, self._pool)
-        self._cache = _LRU(CACHE_SIZE)
-        self._terms = TermCache()
+        self._cache = LRU(CACHE_SIZE)
+        self._terms = term_cache()
         self._reopen()
 
     @classmethod
@@ -253,14 +206,15 @@ class SearchEngine:
             if phrases and len(ids) <= VERIFY_MAX:
                 # A quoted phrase matched through stemming ("a distinct" for "a distinction")
                 # is not the phrase: keep the paragraphs that have it as written.
-                ids = self._verify(searcher, ids, phrases)
+                ids = self._verify(searcher, cols, ids, phrases)
                 allow = set(ids.tolist())
-            surface = _surface_pattern(tree)
-            scored = bool(positive_texts(tree)) or sym is not None
-            hits_raw, total, counts, facets = self._collect(searcher, full, ids, cols, sort,
-                                                            group, page, per_page, scored, base,
-                                                            allow, surface)
-            terms = Terms.from_texts(positive_texts(tree))
+            texts = positive_texts(tree)
+            surface = _surface_pattern(texts)
+            scored = bool(texts) or sym is not None
+            hits_raw, total, counts, facets = self._collect(searcher, full, base, ids, cols, sort,
+                                                            group, page, per_page, scored, allow,
+                                                            surface)
+            terms = Terms.from_texts(texts)
             hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
         took = (time.perf_counter() - started) * 1000
         results = SearchResults(query=query, total=total, page=page, per_page=per_page,
@@ -300,7 +254,7 @@ class SearchEngine:
             if surface is not None:
                 # The words as typed (not only their stems) score more: "bringing the"
                 # before "bring the".
-                for d, text in self._texts(searcher, sorted(scores)).items():
+                for d, text in self._texts(searcher, cols, sorted(scores)).items():
                     if surface.search(fold(text).text):
                         scores[d] *= SURFACE_BONUS
             ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -317,11 +271,10 @@ class SearchEngine:
                 return ranked[:want]
             k *= 4
 
-    def _texts(self, searcher: Any, docnums: list[int]) -> dict[int, str]:
+    def _texts(self, searcher: Any, cols: Columns, docnums: list[int]) -> dict[int, str]:
         """Paragraph text of these Whoosh documents (from the store)."""
         store = self._store()
         doc_ids, revs = _id_readers(searcher)
-        cols = self._columns_for(searcher)
         out = {}
         for d in docnums:
             text = store.paragraph(_text(doc_ids[d]), _text(revs[d]), int(cols.para[d]))
@@ -329,17 +282,16 @@ class SearchEngine:
                 out[d] = text
         return out
 
-    def _verify(self, searcher: Any, ids: np.ndarray, phrases: list[re.Pattern[str]]
-                ) -> np.ndarray:
-        texts = self._texts(searcher, ids.tolist())
+    def _verify(self, searcher: Any, cols: Columns, ids: np.ndarray,
+                phrases: list[re.Pattern[str]]) -> np.ndarray:
+        texts = self._texts(searcher, cols, ids.tolist())
         keep = [d for d in ids.tolist()
                 if d in texts and all(p.search(fold(texts[d]).text) for p in phrases)]
         return np.asarray(keep, dtype=np.int64)
 
-    def _collect(self, searcher: Any, q: wq.Query, ids: np.ndarray, cols: Columns, sort: str,
-                 group: str, page: int, per_page: int, scored: bool = True,
-                 base: wq.Query | None = None, allow: set[int] | None = None,
-                 surface: re.Pattern[str] | None = None
+    def _collect(self, searcher: Any, q: wq.Query, base: wq.Query, ids: np.ndarray,
+                 cols: Columns, sort: str, group: str, page: int, per_page: int, scored: bool,
+                 allow: set[int] | None, surface: re.Pattern[str] | None
                  ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
         want = page * per_page
         doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int64)
@@ -357,15 +309,8 @@ class SearchEngine:
             return [], total, per_doc, facets
         if sort == "relevance" and not scored:
             sort = "-date"  # only filters: nothing to rank by, so newest first
-        # Whoosh's collapsing is skipped when it also filters: filtered searches collapse here.
-        if sort == "relevance" and base is not None:
+        if sort == "relevance":
             raw = self._top(searcher, q, base, ids, cols, group, want, allow, surface)
-        elif sort == "relevance":
-            kwargs: dict[str, Any] = {"limit": want, "filter": allow}
-            if group == "doc":
-                kwargs.update(collapse=_CodeFacet(cols.doc), collapse_limit=1)
-            results = searcher.search(q, **kwargs)
-            raw = [(h.docnum, h.score or 0.0) for h in results]
         else:
             reverse = sort == "-date"
             # Order documents (or paragraphs) by date with numpy; ties by position.
@@ -516,9 +461,9 @@ def _check_params(lang: str | None, year_from: int | None, year_to: int | None, 
         raise QueryError("year_from is after year_to")
 
 
-def _surface_pattern(tree: Node) -> re.Pattern[str] | None:
+def _surface_pattern(texts: list[Text]) -> re.Pattern[str] | None:
     """The query's non-Chinese words as typed (folded), in order, as whole words."""
-    words = [t.text for x in positive_texts(tree) if not x.field
+    words = [t.text for x in texts if not x.field
              for t in analyze(x.text, None, "query") if t.kind in ("word", "acro", "num")]
     if not words or len(words) > 12:
         return None

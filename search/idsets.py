@@ -10,8 +10,6 @@ but only over the candidates that contain all their words.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from functools import reduce
 from typing import Any
@@ -19,6 +17,8 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
+
+from .lru import LRU
 
 EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -33,34 +33,10 @@ def _union(parts: list[np.ndarray]) -> np.ndarray:
     return c[keep]
 
 
-class TermCache:
+def term_cache(budget_bytes: int = 24 << 20) -> LRU:
     """Posting-list id arrays of recently used terms, per index generation, within a
     memory budget (the arrays of common words are megabytes each)."""
-
-    def __init__(self, budget_bytes: int = 24 << 20) -> None:
-        self.budget = budget_bytes
-        self.used = 0
-        self.data: OrderedDict[Any, np.ndarray] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Any) -> np.ndarray | None:
-        with self.lock:
-            v = self.data.get(key)
-            if v is not None:
-                self.data.move_to_end(key)
-            return v
-
-    def put(self, key: Any, value: np.ndarray) -> None:
-        if value.nbytes > self.budget // 4:
-            return  # one huge list would push out everything else
-        with self.lock:
-            if key in self.data:
-                return
-            self.data[key] = value
-            self.used += value.nbytes
-            while self.used > self.budget and self.data:
-                _k, old = self.data.popitem(last=False)
-                self.used -= old.nbytes
+    return LRU(budget_bytes, weigh=lambda ids: int(ids.nbytes))
 
 
 def _leaves(reader: Any) -> list[tuple[Any, int]]:
@@ -102,7 +78,7 @@ def _deleted(seg: Any) -> np.ndarray:
 
 
 class IdEvaluator:
-    def __init__(self, searcher: Any, cache: TermCache | None = None, key: Any = None) -> None:
+    def __init__(self, searcher: Any, cache: LRU | None = None, key: Any = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.cache = cache

@@ -6,10 +6,17 @@ repository: tests read its sentences at run time and skip with a reason when it 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +123,62 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
     return path
+
+
+# ---------------------------------------------------------------------------
+# `unsearch serve` as a real process
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Served:
+    base: str
+    proc: subprocess.Popen[str]
+    output: str = ""  # what the server printed, once it has stopped
+
+
+@contextlib.contextmanager
+def serving(index: Path, *args: str, startup_timeout: float = 60.0) -> Iterator[Served]:
+    """`unsearch serve --index INDEX` on a free port of 127.0.0.1, up (any answer from
+    /healthz, a 503 included) before the body runs, terminated after it."""
+    port = free_port()
+    env = {**os.environ, "UNSEARCH_NO_PROGRESS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "serve", "--index", str(index), "--host", "127.0.0.1",
+         "--port", str(port), *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    served = Served(f"http://127.0.0.1:{port}", proc)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"`unsearch serve` exited with {proc.returncode}: "
+                            f"{proc.stdout.read() if proc.stdout else ''}")
+            try:
+                urllib.request.urlopen(served.base + "/healthz", timeout=2).close()
+                break
+            except urllib.error.HTTPError as e:  # 503 before there is an index: it is up
+                e.close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"`unsearch serve` did not answer within {startup_timeout:.0f} s")
+                time.sleep(0.1)
+        yield served
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            served.output = proc.stdout.read()
+            proc.stdout.close()

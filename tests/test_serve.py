@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -62,37 +55,8 @@ def write_jsonl(path: Path, word: str, n: int) -> Path:
 def server(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     """`unsearch serve` on a free port over an index folder that does not exist yet."""
     index = tmp_path / "index"
-    port = free_port()
-    env = {**os.environ, "UNSEARCH_NO_PROGRESS": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--index", str(index), "--host", "127.0.0.1",
-         "--port", str(port), "--threads", "4"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"`unsearch serve` exited with {proc.returncode}: {proc.stdout.read()}"
-                            if proc.stdout else "`unsearch serve` exited")
-            try:
-                get(base + "/healthz")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"`unsearch serve` did not answer within {STARTUP_TIMEOUT:.0f} s")
-                time.sleep(0.1)
-        yield base, index, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+    with serving(index, "--threads", "4", startup_timeout=STARTUP_TIMEOUT) as served:
+        yield served.base, index, served.proc
 
 
 def test_serve_follows_builds_and_updates(server: tuple[str, Path, subprocess.Popen[str]],

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import serving
 
 from index import build_index
 
@@ -29,12 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("UNSEARCH_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the UN corpus is not at {CORPUS}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(url: str, timeout: float = 30) -> tuple[int, dict[str, Any]]:
@@ -50,37 +44,9 @@ def _get(url: str, timeout: float = 30) -> tuple[int, dict[str, Any]]:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     index = tmp_path / "index"
-    port = _free_port()
-    env = dict(os.environ, UNSEARCH_NO_PROGRESS="1")
-    proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--index", str(index),
-                             "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                break
-            except urllib.error.HTTPError as e:  # 503 before there is an index: it is up
-                e.close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"server did not start: {proc.stderr.read()}") from None
-                time.sleep(0.2)
-        yield base, index
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        err = proc.stderr.read() if proc.stderr else ""
-        if proc.stderr:
-            proc.stderr.close()
-        assert "Traceback" not in err, err
+    with serving(index) as served:
+        yield served.base, index
+    assert "Traceback" not in served.output, served.output
 
 
 def _copy_session(dst: Path, session: str, n: int) -> Path:

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from search import QueryError
 
-from .engine import get_engine, index_status, run_search
+from .engine import get_engine
 from .errors import error_json
 from .params import ParamError, parse_search, valid_doc_id
 
@@ -22,7 +22,7 @@ def search() -> Any:
     except ParamError as e:
         return error_json(400, e.code, e.message)
     try:
-        results = run_search(get_engine(), p.q, **p.engine_kwargs())
+        results = get_engine().search(p.q, **p.engine_kwargs())
     except QueryError as e:
         return error_json(400, "bad_query", str(e))
     return jsonify(results.to_dict())
@@ -41,10 +41,8 @@ def document(doc_id: str) -> Any:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    engine = get_engine()
-    # A probe search opens (or reuses) a searcher, so an index whose files are damaged
-    # is reported here (503) and not only by the next user's search.
-    engine.search("healthz", per_page=1)
-    status = index_status(engine)
+    # check() reads a little of every part of the index, so an index whose files are
+    # damaged is reported here (503) and not only by the next user's search.
+    status = get_engine().check()
     return jsonify({"status": "ok", "documents": status["documents"],
                     "paragraphs": status["paragraphs"], "generation": status["generation"]})

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, current_app, g
 
 from index import IndexNotFoundError
-from search import SearchEngine, SearchResults
+from search import SearchEngine
 
 log = logging.getLogger(__name__)
 EXTENSION = "unsearch"
@@ -84,11 +84,6 @@ def get_engine() -> SearchEngine:
 def _teardown(exc: BaseException | None) -> None:
     # The engine outlives the request (it pools searchers itself); just drop the reference.
     g.pop("engine", None)
-
-
-def run_search(engine: SearchEngine, q: str, **kwargs: Any) -> SearchResults:
-    """``engine.search``, shared by the pages and the API (one call, one result object)."""
-    return engine.search(q, **kwargs)
 
 
 def index_status(engine: SearchEngine) -> dict[str, Any]:

@@ -34,14 +34,16 @@ from index.build import open_index, read_meta, resolve_generation
 from index.columns import Columns, lang_code, lang_name, load_columns, organ_key
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
+from index.postings import SegmentPostings
 from index.store import Store
 
 from .highlight import Terms, highlight_all, snippet
-from .idsets import IdEvaluator, score_subset, term_cache
+from .idsets import term_cache
 from .lru import LRU
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .translate import Translator
+from .vector import Evaluator, Match, Segments, top
 
 log = logging.getLogger("unsearch.search")
 
@@ -71,6 +73,8 @@ class SearchEngine:
         self._ix: Any = None
         self._meta: dict[str, Any] = {}
         self._columns: dict[tuple[str, int], Columns] = {}
+        self._side: dict[str, SegmentPostings | None] = {}
+        self._lengths: dict[tuple[str, int], dict[str, np.ndarray]] = {}
         self._pool: list[Any] = []
         # Pooled searchers hold open files: close them when the engine goes away.
         weakref.finalize(self, _close_searchers, self._pool)
@@ -103,6 +107,8 @@ class SearchEngine:
         store.close()
         self._gen, self._meta, self._ix = gen, meta, ix
         self._columns = {}
+        self._side = {}
+        self._lengths = {}
         _close_searchers(self._pool)
 
     @contextlib.contextmanager
@@ -165,6 +171,29 @@ class SearchEngine:
                     self._columns = {key: cols}
         return cols
 
+    def _evaluator(self, searcher: Any, key: Any) -> Evaluator:
+        """The numpy evaluator for this (pooled) searcher: its segments, their side arrays
+        (memory-mapped once per generation, shared by all searchers) and length bytes."""
+        segs = getattr(searcher, "_unsearch_segments", None)
+        if segs is None or segs.reader is not searcher.reader():
+            reader = searcher.reader()
+            leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+            side = []
+            assert self._gen is not None
+            for seg, _offset in leaves:
+                sid = seg.segment().segment_id()
+                if sid not in self._side:
+                    self._side[sid] = SegmentPostings.load(self._gen, sid)
+                side.append(self._side[sid])
+            segs = Segments(reader, side)
+            with self._lock:
+                shared = self._lengths.setdefault(key, {})
+                if len(self._lengths) > 1:
+                    self._lengths = {key: shared}
+            segs._lengths = shared
+            searcher._unsearch_segments = segs
+        return Evaluator(searcher, segs, self._terms, key)
+
     @property
     def meta(self) -> dict[str, Any]:
         return dict(self._meta)
@@ -189,31 +218,28 @@ class SearchEngine:
                 return dataclasses.replace(cached, took_ms=round(took, 2))
             sym = symbol_query(query)
             # The query with its proximity bonus, and without it (the same matches, and
-            # cheap to rank: Whoosh can skip blocks that cannot make the top).
+            # cheap to rank: the bonus is computed for the top candidates only).
             full, base = (self._whoosh_query(searcher.reader(), tree, langs, sym, proximity=p)
                           for p in (True, False))
             cols = self._columns_for(searcher)
-            ids = IdEvaluator(searcher, self._terms, key[:2]).ids(base)
-            # The lang/organ/year arguments filter with numpy over the columns: as Whoosh
-            # queries, a filter that lets most of the index through costs seconds.
+            ev = self._evaluator(searcher, key[:2])
+            texts = positive_texts(tree)
+            scored = bool(texts) or sym is not None
+            matched = ev.run(base, scored=scored)
+            # The lang/organ/year arguments filter with numpy over the columns.
             mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
                                year_from, year_to)
-            allow: set[int] | None = None
             if mask is not None:
-                ids = ids[mask[ids]]
-                allow = set(ids.tolist())
+                matched = _keep(matched, mask[matched.ids])
             phrases = _phrases_to_verify(tree)
-            if phrases and len(ids) <= VERIFY_MAX:
+            if phrases and len(matched) <= VERIFY_MAX:
                 # A quoted phrase matched through stemming ("a distinct" for "a distinction")
                 # is not the phrase: keep the paragraphs that have it as written.
-                ids = self._verify(searcher, cols, ids, phrases)
-                allow = set(ids.tolist())
-            texts = positive_texts(tree)
+                keep = self._verify(searcher, cols, matched.ids, phrases)
+                matched = _keep(matched, np.isin(matched.ids, keep))
             surface = _surface_pattern(texts)
-            scored = bool(texts) or sym is not None
-            hits_raw, total, counts, facets = self._collect(searcher, full, base, ids, cols, sort,
-                                                            group, page, per_page, scored, allow,
-                                                            surface)
+            hits_raw, total, counts, facets = self._collect(searcher, ev, full, matched, cols, sort,
+                                                            group, page, per_page, scored, surface)
             terms = Terms.from_texts(texts)
             hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
         took = (time.perf_counter() - started) * 1000
@@ -233,24 +259,24 @@ class SearchEngine:
             q = translator.any_of([wq.Term("symbol", sym.lower(), boost=100.0), q])
         return q.normalize()
 
-    def _top(self, searcher: Any, full: wq.Query, base: wq.Query, ids: np.ndarray,
-             cols: Columns, group: str, want: int, allow: set[int] | None,
-             surface: re.Pattern[str] | None = None) -> list[tuple[int, float]]:
+    def _top(self, searcher: Any, ev: Evaluator, full: wq.Query, matched: Match, cols: Columns,
+             group: str, want: int, surface: re.Pattern[str] | None = None
+             ) -> list[tuple[int, float]]:
         """The best ``want`` paragraphs (one per document with group="doc"), by relevance.
 
-        Two phases: Whoosh's block-skipping top-k over the query without its proximity
-        bonus finds candidates; only those are scored with the bonus. Candidates grow
+        Two phases: the query without its proximity bonus is scored for every match (numpy)
+        and gives the candidates; only those are scored with the bonus. Candidates grow
         until enough documents are found.
         """
         k = max(want * 5, 50)
-        rerank = full != base
+        assert matched.scores is not None
         while True:
-            top = searcher.search(base, limit=k, filter=allow)
-            if rerank:
-                cand = np.array(sorted(h.docnum for h in top), dtype=np.int64)
-                scores = score_subset(searcher, full, cand)
-            else:
-                scores = {h.docnum: float(h.score or 0.0) for h in top}
+            cand = top(matched.ids, matched.scores, k)
+            ids = np.array(sorted(d for d, _s in cand), dtype=np.int64)
+            rescored = ev.run(full, within=ids)
+            scores = dict(zip(rescored.ids.tolist(), (rescored.scores if rescored.scores is not None
+                                                      else np.zeros(len(rescored))).tolist(),
+                              strict=True))
             if surface is not None:
                 # The words as typed (not only their stems) score more: "bringing the"
                 # before "bring the".
@@ -267,7 +293,7 @@ class SearchEngine:
                         seen.add(doc)
                         picked.append((d, sc))
                 ranked = picked
-            if len(ranked) >= want or k >= len(ids):
+            if len(ranked) >= want or k >= len(matched):
                 return ranked[:want]
             k *= 4
 
@@ -289,11 +315,12 @@ class SearchEngine:
                 if d in texts and all(p.search(fold(texts[d]).text) for p in phrases)]
         return np.asarray(keep, dtype=np.int64)
 
-    def _collect(self, searcher: Any, q: wq.Query, base: wq.Query, ids: np.ndarray,
-                 cols: Columns, sort: str, group: str, page: int, per_page: int, scored: bool,
-                 allow: set[int] | None, surface: re.Pattern[str] | None
+    def _collect(self, searcher: Any, ev: Evaluator, q: wq.Query, matched: Match, cols: Columns,
+                 sort: str, group: str, page: int, per_page: int, scored: bool,
+                 surface: re.Pattern[str] | None
                  ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
         want = page * per_page
+        ids = matched.ids
         doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int64)
         if group == "doc":
             uniq, first, counts = np.unique(doc_codes, return_index=True, return_counts=True)
@@ -310,28 +337,29 @@ class SearchEngine:
         if sort == "relevance" and not scored:
             sort = "-date"  # only filters: nothing to rank by, so newest first
         if sort == "relevance":
-            raw = self._top(searcher, q, base, ids, cols, group, want, allow, surface)
+            raw = self._top(searcher, ev, q, matched, cols, group, want, surface)
+            return raw[want - per_page: want], total, per_doc, facets
+        reverse = sort == "-date"
+        # Order documents (or paragraphs) by date with numpy; ties by position.
+        order_ids = rep
+        dates = cols.date[order_ids]
+        # Undated documents go last in both directions.
+        key = -dates if reverse else np.where(dates == 0, 2**40, dates)
+        order = np.lexsort((order_ids, key))
+        chosen = order_ids[order][want - per_page: want]
+        if group == "doc" and scored:
+            # The best-scoring paragraph of each of these documents.
+            codes = cols.doc[chosen]
+            restrict = ids[np.isin(doc_codes, codes)]
+            best = ev.run(q, within=restrict)
+            by_doc: dict[int, tuple[int, float]] = {}
+            assert best.scores is not None
+            for d, sc in top(best.ids, best.scores, len(best)):
+                by_doc.setdefault(int(cols.doc[d]), (d, sc))
+            raw = [by_doc.get(int(c), (int(d), 0.0)) for c, d in zip(codes, chosen, strict=True)]
         else:
-            reverse = sort == "-date"
-            # Order documents (or paragraphs) by date with numpy; ties by position.
-            order_ids = rep
-            dates = cols.date[order_ids]
-            # Undated documents go last in both directions.
-            key = -dates if reverse else np.where(dates == 0, 2**40, dates)
-            order = np.lexsort((order_ids, key))
-            chosen = order_ids[order][want - per_page: want]
-            if group == "doc" and scored:
-                # The best-scoring paragraph of each of these documents.
-                codes = cols.doc[chosen]
-                restrict = set(ids[np.isin(doc_codes, codes)].tolist())
-                by_doc: dict[int, tuple[int, float]] = {}
-                for h in searcher.search(q, filter=restrict, limit=len(restrict)):
-                    by_doc.setdefault(int(cols.doc[h.docnum]), (h.docnum, h.score or 0.0))
-                raw = [by_doc.get(int(c), (int(d), 0.0)) for c, d in zip(codes, chosen, strict=True)]
-            else:
-                raw = [(int(d), 0.0) for d in chosen]
-            return raw, total, per_doc, facets
-        return raw[want - per_page: want], total, per_doc, facets
+            raw = [(int(d), 0.0) for d in chosen]
+        return raw, total, per_doc, facets
 
     def _hits(self, s: Any, cols: Columns, raw: list[tuple[int, float]], per_doc: dict[int, int],
               terms: Terms, query: str) -> list[Hit]:
@@ -489,6 +517,10 @@ def _phrases_to_verify(tree: Node) -> list[re.Pattern[str]]:
         tail = "" if toks[-1].kind == "han" else r"(?![^\W_])"
         out.append(re.compile(head + r"[\W_]{0,3}".join(pieces) + tail))
     return out
+
+
+def _keep(m: Match, mask: np.ndarray) -> Match:
+    return Match(m.ids[mask], m.scores[mask] if m.scores is not None else None)
 
 
 def _param_mask(cols: Columns, lang: str | None, organ: str | None, year_from: int | None,

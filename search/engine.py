@@ -279,8 +279,12 @@ class SearchEngine:
                               strict=True))
             if surface is not None:
                 # The words as typed (not only their stems) score more: "bringing the"
-                # before "bring the".
-                for d, text in self._texts(searcher, cols, sorted(scores)).items():
+                # before "bring the". Reading a paragraph's text costs a decompression, so
+                # only the candidates that the bonus could lift into the first ``want`` are
+                # read: the others stay below ``want`` candidates that score more already.
+                floor = _nth_best(scores, cols, group, want)
+                check = sorted(d for d, sc in scores.items() if sc * SURFACE_BONUS >= floor)
+                for d, text in self._texts(searcher, cols, check).items():
                     if surface.search(fold(text).text):
                         scores[d] *= SURFACE_BONUS
             ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -318,19 +322,20 @@ class SearchEngine:
     def _collect(self, searcher: Any, ev: Evaluator, q: wq.Query, matched: Match, cols: Columns,
                  sort: str, group: str, page: int, per_page: int, scored: bool,
                  surface: re.Pattern[str] | None
-                 ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
+                 ) -> tuple[list[tuple[int, float]], int, np.ndarray | None, dict[str, dict[str, int]]]:
         want = page * per_page
         ids = matched.ids
-        doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int64)
+        per_doc: np.ndarray | None = None
         if group == "doc":
-            uniq, first, counts = np.unique(doc_codes, return_index=True, return_counts=True)
-            total = len(uniq)
-            rep = ids[first]  # one paragraph per document for the facets
-            per_doc = dict(zip(uniq.tolist(), counts.tolist(), strict=True))
+            ords = cols.doc_ord[ids]
+            per_doc = np.bincount(ords, minlength=cols.n_docs)  # matching paragraphs per document
+            first = np.full(cols.n_docs, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first, ords, ids)
+            rep = first[per_doc > 0]  # the first matching paragraph of each document
+            total = len(rep)
         else:
             total = len(ids)
             rep = ids
-            per_doc = {}
         facets = _facets(cols, rep)
         if total == 0 or want - per_page >= total:
             return [], total, per_doc, facets
@@ -350,7 +355,7 @@ class SearchEngine:
         if group == "doc" and scored:
             # The best-scoring paragraph of each of these documents.
             codes = cols.doc[chosen]
-            restrict = ids[np.isin(doc_codes, codes)]
+            restrict = ids[np.isin(cols.doc_ord[ids], cols.doc_ord[chosen])]
             best = ev.run(q, within=restrict)
             by_doc: dict[int, tuple[int, float]] = {}
             assert best.scores is not None
@@ -361,7 +366,7 @@ class SearchEngine:
             raw = [(int(d), 0.0) for d in chosen]
         return raw, total, per_doc, facets
 
-    def _hits(self, s: Any, cols: Columns, raw: list[tuple[int, float]], per_doc: dict[int, int],
+    def _hits(self, s: Any, cols: Columns, raw: list[tuple[int, float]], per_doc: np.ndarray | None,
               terms: Terms, query: str) -> list[Hit]:
         if not raw:
             return []
@@ -376,7 +381,7 @@ class SearchEngine:
             if meta is None:
                 continue  # removed by an update between the search and now
             text = store.paragraph(doc_id, meta["rev"], para) or ""
-            more = per_doc.get(int(cols.doc[docnum]), 1) - 1 if per_doc else 0
+            more = int(per_doc[cols.doc_ord[docnum]]) - 1 if per_doc is not None else 0
             hits.append(Hit(
                 doc_id=doc_id, symbol=meta.get("symbol"), title=meta.get("title") or "",
                 organ=meta.get("organ"), date=meta.get("date"), lang=meta.get("lang") or "",
@@ -557,11 +562,10 @@ def _text(v: Any) -> str:
     return v.decode("utf-8") if isinstance(v, bytes) else str(v)
 
 
-def _count(values: np.ndarray, name: Any) -> dict[str, int]:
-    if not len(values):
-        return {}
-    u, c = np.unique(values, return_counts=True)
-    pairs = [(name(int(k)), int(n)) for k, n in zip(u, c, strict=True) if k]
+def _count(codes: np.ndarray, size: int, name: Any) -> dict[str, int]:
+    """Counts of small integer codes, by name, most frequent first (code 0 = none)."""
+    counts = np.bincount(codes, minlength=size) if len(codes) else np.zeros(size, np.int64)
+    pairs = [(name(int(k)), int(counts[k])) for k in np.flatnonzero(counts).tolist()]
     return dict(sorted(((k, n) for k, n in pairs if k), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -570,8 +574,25 @@ def _facets(cols: Columns, rep: np.ndarray) -> dict[str, dict[str, int]]:
     years = years[years > 0]
     yc: dict[str, int] = {}
     if len(years):
-        u, c = np.unique(years, return_counts=True)
-        yc = {str(int(y)): int(n) for y, n in sorted(zip(u, c, strict=True), key=lambda kv: -kv[0])}
-    return {"lang": _count(cols.lang[rep], lang_name),
-            "organ": _count(cols.organ[rep], lambda k: cols.organ_names.get(k, "")),
+        counts = np.bincount(years)
+        yc = {str(y): int(counts[y]) for y in np.flatnonzero(counts)[::-1].tolist()}
+    organs = cols.organ_keys
+    return {"lang": _count(cols.lang[rep], len(LANGUAGES) + 1, lang_name),
+            "organ": _count(cols.organ_ord[rep], len(organs),
+                            lambda k: cols.organ_names.get(int(organs[k]), "") if organs[k] else ""),
             "year": yc}
+
+
+def _nth_best(scores: dict[int, float], cols: Columns, group: str, n: int) -> float:
+    """The score of the ``n``-th best paragraph (with group="doc": of the best paragraph of
+    the ``n``-th best document); minus infinity when there are fewer."""
+    ranked = sorted(scores.values(), reverse=True) if group != "doc" else None
+    if ranked is not None:
+        return ranked[n - 1] if len(ranked) >= n else float("-inf")
+    best: dict[int, float] = {}
+    for d, sc in scores.items():
+        key = int(cols.doc[d])
+        if sc > best.get(key, float("-inf")):
+            best[key] = sc
+    per_doc = sorted(best.values(), reverse=True)
+    return per_doc[n - 1] if len(per_doc) >= n else float("-inf")

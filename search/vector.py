@@ -131,6 +131,7 @@ class Evaluator:
         self.cache = cache
         self.key = key
         self.weighting = searcher.weighting
+        self.n = segments.doc_count
         self._ids = IdEvaluator(searcher, cache, key)
         self._terms: dict[tuple[str, bytes], TermData | None] = {}
 
@@ -237,7 +238,7 @@ class Evaluator:
             if not len(a):
                 return a
             b = self._eval(q.b, False, a.ids)
-            keep = ~_member(a.ids, b.ids)
+            keep = ~_member(a.ids, b.ids, self.n)
             return Match(a.ids[keep], a.scores[keep] if a.scores is not None else None)
         if isinstance(q, SpanNear2) and all(isinstance(t, wq.Term) for t in q.qs):
             return self._near(q.qs, q.slop, q.ordered, q.mindist, 1.0, scored, within)
@@ -262,7 +263,7 @@ class Evaluator:
         rows = None
         ids = td.ids
         if within is not None:
-            rows = _locate(td.ids, within)
+            rows = _locate(td.ids, within, self.n)
             ids = td.ids[rows]
         if not scored:
             return Match(ids, None)
@@ -290,7 +291,7 @@ class Evaluator:
         if q.slop != 1:
             return self._near([wq.Term(q.fieldname, t) for t, _td in terms], q.slop, True, 1,
                               q.boost, scored, within)
-        cand = _intersect_all([td.ids for _t, td in terms], within)
+        cand = _intersect_all([td.ids for _t, td in terms], within, self.n)
         if len(cand) and len(terms) > 1:
             cand = cand[_adjacent([td for _t, td in terms], cand)]
         if not scored:
@@ -318,7 +319,7 @@ class Evaluator:
         terms = self._terms_of(fieldname, [q.text for q in qs])
         if terms is None:
             return _empty(scored)
-        cand = _intersect_all([td.ids for _t, td in terms], within)
+        cand = _intersect_all([td.ids for _t, td in terms], within, self.n)
         if len(cand):
             rows = [td.rows(cand) for _t, td in terms]
             keep = np.zeros(len(cand), dtype=bool)
@@ -351,7 +352,7 @@ class Evaluator:
         total = np.zeros(len(ids), dtype=np.float64)
         for _i, m in sorted(parts, key=lambda im: im[0]):
             assert m.scores is not None
-            total += m.scores[np.searchsorted(m.ids, ids)]
+            total += _gather(ids, m, self.n)
         return Match(ids, total * boost if boost != 1.0 else total)
 
     def _or(self, subs: list[wq.Query], scored: bool, within: np.ndarray | None,
@@ -361,6 +362,18 @@ class Evaluator:
             return _empty(scored)
         if len(parts) == 1:
             m = parts[0]
+        elif _dense(sum(len(p) for p in parts), self.n):
+            hit = np.zeros(self.n, dtype=bool)
+            for p in parts:
+                hit[p.ids] = True
+            ids = np.flatnonzero(hit)
+            if scored:
+                acc = np.zeros(self.n, dtype=np.float64)
+                for p in parts:
+                    acc[p.ids] += p.scores
+                m = Match(ids, acc[ids])
+            else:
+                m = Match(ids, None)
         else:
             ids = _union([m.ids for m in parts])
             if scored:
@@ -398,27 +411,49 @@ def _known(q: wq.Query) -> bool:
     return isinstance(q, _KNOWN) or q is wq.NullQuery
 
 
-def _member(ids: np.ndarray, among: np.ndarray) -> np.ndarray:
+def _dense(size: int, n: int | None) -> bool:
+    """Whether arrays this large are cheaper as masks over all ``n`` documents than as
+    binary searches."""
+    return n is not None and size * 16 > n
+
+
+def _member(ids: np.ndarray, among: np.ndarray, n: int | None = None) -> np.ndarray:
     """Boolean mask: which of the sorted ``ids`` are in the sorted ``among``."""
     if not len(among) or not len(ids):
         return np.zeros(len(ids), dtype=bool)
+    if _dense(len(ids) + len(among), n):
+        assert n is not None
+        mask = np.zeros(n, dtype=bool)
+        mask[among] = True
+        return mask[ids]
     pos = np.searchsorted(among, ids)
     pos[pos == len(among)] = len(among) - 1
     return among[pos] == ids
 
 
-def _locate(ids: np.ndarray, within: np.ndarray) -> np.ndarray:
+def _locate(ids: np.ndarray, within: np.ndarray, n: int | None = None) -> np.ndarray:
     """Rows of the sorted ``ids`` whose value is in the sorted ``within`` (ascending)."""
     if not len(ids) or not len(within):
         return np.zeros(0, dtype=np.int64)
-    if len(within) < len(ids):
+    if len(within) * 8 < len(ids):
         pos = np.searchsorted(ids, within)
         pos[pos == len(ids)] = len(ids) - 1
         return pos[ids[pos] == within]
-    return np.flatnonzero(_member(ids, within))
+    return np.flatnonzero(_member(ids, within, n))
 
 
-def _intersect_all(parts: list[np.ndarray], within: np.ndarray | None) -> np.ndarray:
+def _gather(ids: np.ndarray, m: Match, n: int) -> np.ndarray:
+    """``m``'s scores at ``ids`` (a subset of ``m.ids``)."""
+    assert m.scores is not None
+    if _dense(len(ids) + len(m), n):
+        dense = np.zeros(n, dtype=np.float64)
+        dense[m.ids] = m.scores
+        return dense[ids]
+    return m.scores[np.searchsorted(m.ids, ids)]
+
+
+def _intersect_all(parts: list[np.ndarray], within: np.ndarray | None,
+                   n: int | None = None) -> np.ndarray:
     arrays = sorted(parts, key=len)
     if within is not None:
         arrays = [within, *arrays]
@@ -429,7 +464,7 @@ def _intersect_all(parts: list[np.ndarray], within: np.ndarray | None) -> np.nda
     for other in arrays[1:]:
         if not len(cur):
             break
-        cur = cur[_member(cur, other)]
+        cur = cur[_member(cur, other, n)]
     return cur
 
 

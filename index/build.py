@@ -40,7 +40,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from . import postings
+from . import postings, surface
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
@@ -369,26 +369,30 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         dedup = _Dedup()
         done_bytes = 0
         seen_sources: set[str] = set()
+        # One writer in this process: record surface forms here (writer processes record
+        # their own, see index/whoosh_fixes.py).
+        recording = surface.recording(writer) if nprocs == 1 else contextlib.nullcontext()
         try:
-            for doc in _read(sources, report):
-                doc = dedup(doc)
-                rev = doc_rev(doc)
-                store.add(doc, rev)
-                store.set_current(doc, rev)
-                for fields in paragraph_fields(doc, rev):
-                    writer.add_document(**fields)
-                report.documents += 1
-                if report.documents == 2:
-                    _checkpoint("build-read")
-                report.paragraphs += len(doc.paragraphs)
-                report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
-                if progress:
-                    done_bytes += _source_bytes(doc, seen_sources)
-                    progress(report.documents, done_bytes)
+            with recording as forms:
+                for doc in _read(sources, report):
+                    doc = dedup(doc)
+                    rev = doc_rev(doc)
+                    store.add(doc, rev)
+                    store.set_current(doc, rev)
+                    for fields in paragraph_fields(doc, rev):
+                        writer.add_document(**fields)
+                    report.documents += 1
+                    if report.documents == 2:
+                        _checkpoint("build-read")
+                    report.paragraphs += len(doc.paragraphs)
+                    report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
+                    if progress:
+                        done_bytes += _source_bytes(doc, seen_sources)
+                        progress(report.documents, done_bytes)
             store.commit()
             _checkpoint("build-write")
             writer.commit()
-            postings.write_missing(tmp, ix, postings_min_df)
+            postings.write_missing(tmp, ix, postings_min_df, forms=forms)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from . import _whoosh
+from .surface import SegmentForms
 
 #: Bump when the layout or the choice of terms changes; part of the schema version.
 POSTINGS_VERSION = 1
@@ -131,8 +132,10 @@ def read_term(segreader: Any, fieldname: str, text: bytes
     return np.asarray(ids, dtype=np.int64), counts, positions
 
 
-def write_segment(gen: Path, segreader: Any, min_df: int = MIN_DF) -> Path:
-    """Write the side arrays of one segment (atomically: a folder renamed into place)."""
+def write_segment(gen: Path, segreader: Any, min_df: int = MIN_DF, *,
+                  forms: Any = None) -> Path:
+    """Write the side arrays of one segment (atomically: a folder renamed into place), with
+    the surface-form codes recorded while it was indexed (:mod:`index.surface`), if any."""
     segment_id = _whoosh.segment_id(segreader)
     final = segment_folder(gen, segment_id)
     if final.exists():
@@ -175,6 +178,8 @@ def write_segment(gen: Path, segreader: Any, min_df: int = MIN_DF) -> Path:
     for name, values in (("starts", starts), ("pstarts", pstarts), ("gstarts", gstarts),
                          ("tstarts", tstarts)):
         np.save(tmp / f"{name}.npy", np.asarray(values, dtype=np.int64))
+    if forms is not None:
+        forms.write(tmp, segreader.doc_count_all())
     with open(tmp / "terms.pickle", "wb") as f:
         pickle.dump({"version": POSTINGS_VERSION, "min_df": min_df, "terms": index}, f,
                     protocol=pickle.HIGHEST_PROTOCOL)
@@ -190,17 +195,21 @@ def write_segment(gen: Path, segreader: Any, min_df: int = MIN_DF) -> Path:
     return final
 
 
-def write_missing(gen: Path, ix: Any, min_df: int = MIN_DF) -> list[str]:
+def write_missing(gen: Path, ix: Any, min_df: int = MIN_DF, *, forms: Any = None) -> list[str]:
     """Side arrays for every segment of ``ix`` that has none; remove those of segments
-    that are gone (merged away by an update). Returns the ids of the segments written."""
+    that are gone (merged away by an update). Returns the ids of the segments written.
+
+    ``forms``: the surface forms recorded by a one-process build, whose index has exactly
+    one segment."""
     written = []
     with ix.reader() as reader:
         live = set()
-        for seg, _offset in _whoosh.leaves(reader):
+        leaves = _whoosh.leaves(reader)
+        for seg, _offset in leaves:
             sid = _whoosh.segment_id(seg)
             live.add(sid)
             if not segment_folder(gen, sid).exists():
-                write_segment(gen, seg, min_df)
+                write_segment(gen, seg, min_df, forms=forms if len(leaves) == 1 else None)
                 written.append(sid)
     root = Path(gen) / FOLDER
     if root.is_dir():
@@ -220,6 +229,7 @@ class SegmentPostings:
 
     terms: dict[tuple[str, bytes], int]
     arrays: dict[str, np.ndarray]
+    forms: SegmentForms | None = None  # the surface-form codes (index/surface.py), if recorded
 
     _NAMES = ("starts", "pstarts", "gstarts", "tstarts", "gaps", "tf", "pos", "big_gaps", "big_tf")
     _SMALL = ("starts", "pstarts", "gstarts", "tstarts")  # read into memory: one per term
@@ -235,7 +245,7 @@ class SegmentPostings:
             arrays = {name: np.load(folder / f"{name}.npy",
                                     mmap_mode=None if name in cls._SMALL else "r")
                       for name in cls._NAMES}
-            return cls(terms=head["terms"], arrays=arrays)
+            return cls(terms=head["terms"], arrays=arrays, forms=SegmentForms.load(folder))
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, KeyError):
             return None
 

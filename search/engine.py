@@ -57,7 +57,6 @@ GROUPS = ("doc", "para")
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page * per_page: deeper pages are refused, as in other engines
 WEIGHTING = BM25F(B=0.75, K1=1.2)
-VERIFY_MAX = 3_000  # quoted phrases are checked as written in at most this many paragraphs
 SURFACE_BONUS = 1.3  # for a paragraph with the query's words exactly as typed
 CACHE_SIZE = 512  # recent result pages; the key includes the index generation
 
@@ -231,12 +230,14 @@ class SearchEngine:
                                year_from, year_to)
             if mask is not None:
                 matched = _keep(matched, mask[matched.ids])
+            # Quoted phrases match as typed through the form codes of index/surface.py; a
+            # segment without them (written by an update) has its matches' text checked.
             phrases = _phrases_to_verify(tree)
-            if phrases and len(matched) <= VERIFY_MAX:
-                # A quoted phrase matched through stemming ("a distinct" for "a distinction")
-                # is not the phrase: keep the paragraphs that have it as written.
-                keep = self._verify(searcher, cols, matched.ids, phrases)
-                matched = _keep(matched, np.isin(matched.ids, keep))
+            if phrases and ev.unverified:
+                check = matched.ids[np.isin(matched.ids, np.concatenate(ev.unverified))]
+                failed = np.setdiff1d(check, self._verify(searcher, cols, check, phrases))
+                matched = _keep(matched, ~np.isin(matched.ids, failed))
+            ev.unverified = []
             surface = _surface_pattern(texts)
             hits_raw, total, counts, facets = self._collect(searcher, ev, full, matched, cols, sort,
                                                             group, page, per_page, scored, surface)

@@ -37,6 +37,31 @@ EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 _LENGTH_TABLE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
 
 
+class SurfacePhrase(wq.Phrase):
+    """A quoted phrase that must match as typed, not only by stems.
+
+    ``surfaces[i]`` is the folded form word ``i`` was typed in (None: no constraint, for a
+    number or an acronym); ``lang`` is the field's language. Whoosh itself matches it as
+    the plain phrase of stems; :class:`Evaluator` also checks the form codes of
+    :mod:`index.surface`.
+    """
+
+    def __init__(self, fieldname: str, words: list[str], surfaces: list[str | None], lang: str,
+                 slop: int = 1, boost: float = 1.0) -> None:
+        super().__init__(fieldname, words, slop=slop, boost=boost)
+        self.surfaces = tuple(surfaces)
+        self.lang = lang
+
+    def normalize(self) -> wq.Query:
+        return self if len(self.words) > 1 else super().normalize()
+
+    def __eq__(self, other: object) -> bool:
+        return bool(super().__eq__(other)) and self.surfaces == getattr(other, "surfaces", None)
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(self.surfaces)
+
+
 @dataclass
 class Match:
     """Sorted unique document numbers and, when asked for, their scores (aligned)."""
@@ -132,6 +157,9 @@ class Evaluator:
         self.key = key
         self.weighting = searcher.weighting
         self.n = segments.doc_count
+        #: Documents matched by a quoted phrase in a segment without form codes: the caller
+        #: checks their text (see :meth:`SearchEngine._verify`).
+        self.unverified: list[np.ndarray] = []
         self._ids = IdEvaluator(searcher, cache, key)
         self._terms: dict[tuple[str, bytes], TermData | None] = {}
 
@@ -293,11 +321,42 @@ class Evaluator:
                               q.boost, scored, within)
         cand = _intersect_all([td.ids for _t, td in terms], within, self.n)
         if len(cand) and len(terms) > 1:
-            cand = cand[_adjacent([td for _t, td in terms], cand)]
+            keys = _adjacent([td for _t, td in terms], cand)
+            if isinstance(q, SurfacePhrase):
+                keys = self._as_typed(q, cand, keys)
+            mask = np.zeros(len(cand), dtype=bool)
+            mask[keys >> 32] = True
+            cand = cand[mask]
         if not scored:
             return Match(cand, None)
         return Match(cand, self._sum_scores(q.fieldname, terms, cand) * q.boost
                      if q.boost != 1.0 else self._sum_scores(q.fieldname, terms, cand))
+
+    def _as_typed(self, q: SurfacePhrase, cand: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """The phrase matches (``cand`` row << 32 | start) whose words have the typed forms."""
+        docs = cand[keys >> 32]
+        starts = keys & 0xFFFFFFFF
+        keep = np.ones(len(keys), dtype=bool)
+        for (seg, offset), side in zip(self.segs.leaves, self.segs.side, strict=True):
+            inside = (docs >= offset) & (docs < offset + seg.doc_count_all())
+            if not inside.any():
+                continue
+            forms = side.forms if side is not None else None
+            if forms is None:
+                self.unverified.append(np.unique(docs[inside]))
+                continue
+            local = docs[inside] - offset
+            ok = np.ones(len(local), dtype=bool)
+            for i, (word, surface) in enumerate(zip(q.words, q.surfaces, strict=True)):
+                if surface is None:
+                    continue
+                code = forms.code(q.lang, word, surface)
+                if code is None:
+                    ok[:] = False
+                    break
+                ok &= forms.at(local, starts[inside] + i) == code
+            keep[np.flatnonzero(inside)[~ok]] = False
+        return keys[keep]
 
     def _sum_scores(self, fieldname: str, terms: list[tuple[bytes, TermData]],
                     docs: np.ndarray) -> np.ndarray:
@@ -488,7 +547,8 @@ def _add_at(ids: np.ndarray, scores: np.ndarray | None, extra: Match) -> np.ndar
 
 
 def _adjacent(terms: list[TermData], cand: np.ndarray) -> np.ndarray:
-    """Mask over ``cand`` (documents with every word): where the words occur in a row."""
+    """Where the words occur in a row in ``cand`` (documents with every word), as sorted
+    keys ``row << 32 | position of the first word``."""
     keys = None
     for i, td in enumerate(terms):
         rows = td.rows(cand)
@@ -504,10 +564,7 @@ def _adjacent(terms: list[TermData], cand: np.ndarray) -> np.ndarray:
         keys = k if keys is None else keys[_member(keys, k)]
         if not len(keys):
             break
-    mask = np.zeros(len(cand), dtype=bool)
-    if keys is not None and len(keys):
-        mask[keys >> 32] = True
-    return mask
+    return keys if keys is not None else EMPTY_IDS
 
 
 def _dedup(sorted_values: np.ndarray) -> np.ndarray:

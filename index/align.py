@@ -34,6 +34,8 @@ from typing import Any
 
 from nltk.translate import gale_church
 
+from .align_tokens import TOKENS_SCHEMA, store_tokens
+
 ALIGN_SCHEMA = """
 CREATE TABLE IF NOT EXISTS align (
     doc_id TEXT NOT NULL, para INTEGER NOT NULL, lang2 TEXT NOT NULL, doc_id2 TEXT NOT NULL,
@@ -95,7 +97,8 @@ def zh_number(s: str) -> int | None:
 def anchor_key(paragraph: str) -> int | None:
     """The article number a heading paragraph names, else None.
 
-    >>> [anchor_key(x) for x in ("第一百一十一条", "Article 51", "Article premier", "المادة ٥١", "Article 51 of")]
+    >>> [anchor_key(x) for x in ("第一百一十一条", "Article 51", "Article premier", "المادة ٥١",
+    ...                          "Article 51 of")]
     [111, 51, 1, 51, None]
     """
     p = paragraph.strip().strip("\u3000")
@@ -284,13 +287,14 @@ def _body(db: sqlite3.Connection, doc_id: str) -> list[str]:
     return json.loads(zlib.decompress(row[0]).decode("utf-8")) if row else []
 
 
-def _align_group(db: sqlite3.Connection, members: list[dict[str, Any]]) -> int:
-    """Align every pair of languages of one group; returns the rows written."""
+def _align_group(db: sqlite3.Connection, members: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """Align every pair of languages of one group; returns the rows written and the
+    documents aligned."""
     by_lang: dict[str, dict[str, Any]] = {}
     for m in sorted(members, key=lambda m: m["id"]):
         by_lang.setdefault(m["lang"], m)  # one version per language
     if len(by_lang) < 2:
-        return 0
+        return 0, []
     for m in by_lang.values():
         m["paragraphs"] = _body(db, m["id"])
     langs = sorted(by_lang)
@@ -305,16 +309,17 @@ def _align_group(db: sqlite3.Connection, members: list[dict[str, Any]]) -> int:
                 for t in ts:
                     rows.append((b["id"], t + 1, lx, a["id"], ss[0] + 1, ss[-1] + 1, conf, method))
     db.executemany("INSERT OR REPLACE INTO align VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return len(rows)
+    return len(rows), [m["id"] for m in by_lang.values()]
 
 
 def align_store(db: sqlite3.Connection, doc_ids: Iterable[str] | None = None) -> int:
     """(Re)align the version groups of ``doc_ids`` (changed, added or removed documents),
     or of every document. Returns the number of link rows written."""
-    db.executescript(ALIGN_SCHEMA)
+    db.executescript(ALIGN_SCHEMA + TOKENS_SCHEMA)
     if doc_ids is None:
         db.execute("DELETE FROM align")
         db.execute("DELETE FROM align_group")
+        db.execute("DELETE FROM align_tokens")
         metas = _current(db, None)
         keys: set[str] | None = None
     else:
@@ -337,6 +342,7 @@ def align_store(db: sqlite3.Connection, doc_ids: Iterable[str] | None = None) ->
         for i in members | set(ids):
             db.execute("DELETE FROM align WHERE doc_id = ? OR doc_id2 = ?", (i, i))
             db.execute("DELETE FROM align_group WHERE doc_id = ?", (i,))
+            db.execute("DELETE FROM align_tokens WHERE doc_id = ?", (i,))
         metas = _current(db, sorted(members))
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for m in metas:
@@ -344,8 +350,12 @@ def align_store(db: sqlite3.Connection, doc_ids: Iterable[str] | None = None) ->
         if k and (keys is None or k in keys):
             groups[k].append(m)
     written = 0
+    aligned: list[str] = []
     for k, members_ in groups.items():
         db.executemany("INSERT OR REPLACE INTO align_group VALUES (?, ?, ?)",
                        [(m["id"], k, m["lang"]) for m in members_])
-        written += _align_group(db, members_)
+        n, ids_ = _align_group(db, members_)
+        written += n
+        aligned.extend(ids_)
+    store_tokens(db, aligned)  # for the translation finder
     return written

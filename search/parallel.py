@@ -326,6 +326,24 @@ class Parallel:
             self._pairs[key] = arr
         return arr
 
+    def has_pairs(self, source: str, target: str) -> bool:
+        """Whether any paragraph of ``source`` is aligned to one in ``target``."""
+        db = self._db()
+        try:
+            return bool(_safe(db, "SELECT 1 FROM align a JOIN align_group g ON g.doc_id = a.doc_id "
+                                  "WHERE a.lang2 = ? AND g.lang = ? LIMIT 1", (target, source)))
+        finally:
+            db.close()
+
+    def warm(self) -> None:
+        """Load every language's aligned tokens now (a server does it in the background)."""
+        db = self._db()
+        try:
+            for lang in LANGUAGES:
+                self._lang(db, lang)
+        finally:
+            db.close()
+
     # -- aligned passages ----------------------------------------------------
 
     def aligned(self, doc_id: str, para: int, target: str, db: sqlite3.Connection | None = None

@@ -40,6 +40,7 @@ class SearchParams:
     group: str = "doc"
     page: int = 1
     per_page: int = 10
+    with_lang: str | None = None  # ?with=en: each hit beside its aligned translation
 
     def engine_kwargs(self) -> dict[str, Any]:
         d = asdict(self)
@@ -57,6 +58,7 @@ class SearchParams:
             ("year_from", self.year_from, None), ("year_to", self.year_to, None),
             ("sort", self.sort, "relevance"), ("group", self.group, "doc"),
             ("page", self.page, 1), ("per_page", self.per_page, default_per_page),
+            ("with", self.with_lang, None),
         ):
             if value is not None and value != default:
                 out[key] = str(value)
@@ -127,8 +129,23 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
     if year_from is not None and year_to is not None and year_from > year_to:
         raise ParamError("bad_parameter", "year_from is after year_to")
 
+    with_lang = parse_lang(args, "with")
     return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
-                        sort=sort, group=group, page=page, per_page=per_page)
+                        sort=sort, group=group, page=page, per_page=per_page, with_lang=with_lang)
+
+
+def parse_lang(args: Mapping[str, str], name: str, *, required: bool = False) -> str | None:
+    """A language code parameter (with=, from=, to=), checked."""
+    value = _text(args, name)
+    if value is None:
+        if required:
+            raise ParamError("bad_parameter", f"{name} is required: one of {', '.join(LANGUAGES)}")
+        return None
+    value = value.lower()
+    if value not in LANGUAGES:
+        raise ParamError("bad_parameter",
+                         f"{name} must be one of {', '.join(LANGUAGES)}, not {value[:20]!r}")
+    return value
 
 
 def valid_doc_id(doc_id: str) -> bool:

@@ -15,8 +15,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import struct
 import zlib
 from collections.abc import Iterable
+
+import numpy as np
 
 from .analysis import analyze
 
@@ -57,7 +60,8 @@ def tokens(text: str, lang: str) -> tuple[list[Token], list[bool]]:
 
 
 def encode(paragraphs: list[str], lang: str) -> bytes:
-    """One document's tokens, compact: keys joined by U+001F, then numbers."""
+    """One document's tokens, compact: a JSON header (keys joined by U+001F, tokens per
+    paragraph), then start, end and flags of every token as little-endian int32."""
     keys: list[str] = []
     counts: list[int] = []
     nums: list[int] = []
@@ -67,15 +71,17 @@ def encode(paragraphs: list[str], lang: str) -> bytes:
         for (k, a, b, stop), br in zip(toks, breaks, strict=True):
             keys.append(k)
             nums.extend((a, b, int(stop) | (int(br) << 1)))
-    data = {"k": "\x1f".join(keys), "n": counts, "x": nums}
-    return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 6)
+    head = json.dumps({"k": "\x1f".join(keys), "n": counts}, ensure_ascii=False).encode("utf-8")
+    return zlib.compress(struct.pack("<I", len(head)) + head + np.asarray(nums, dtype="<i4").tobytes(), 6)
 
 
-def decode(blob: bytes) -> tuple[list[str], list[int], list[int]]:
-    """(keys, tokens per paragraph, [start, end, flags] per token flattened)."""
-    data = json.loads(zlib.decompress(blob).decode("utf-8"))
+def decode(blob: bytes) -> tuple[list[str], list[int], bytes]:
+    """(keys, tokens per paragraph, the int32 bytes of [start, end, flags] per token)."""
+    raw = zlib.decompress(blob)
+    (n,) = struct.unpack_from("<I", raw)
+    data = json.loads(raw[4:4 + n].decode("utf-8"))
     keys = data["k"].split("\x1f") if data["k"] else []
-    return keys, data["n"], data["x"]
+    return keys, data["n"], raw[4 + n:]
 
 
 def store_tokens(db: sqlite3.Connection, doc_ids: Iterable[str]) -> None:

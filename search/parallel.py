@@ -65,8 +65,8 @@ class _Lang:
     """The aligned paragraphs of one language, tokenised, with word-sequence frequencies.
 
     Tokens are numpy arrays over all paragraphs (``tok_off[p]:tok_off[p + 1]`` are
-    paragraph p's); so are the candidate word sequences (``ng_*``, sorted by their first
-    token, so that ``ng_off`` slices them by paragraph). About 15 bytes a token.
+    paragraph p's). Word sequences are hashed for their document frequencies here, and
+    formed again from the tokens of the few paragraphs a query needs.
     """
 
     lang: str
@@ -74,17 +74,14 @@ class _Lang:
     rows: list[tuple[str, int]]  # row → (doc_id, paragraph)
     texts: list[str]
     folded: list[str | None]  # for finding a Chinese query as a substring (when needed)
-    joined: list[str]  # " key key key " for finding a query as a word sequence
     vocab: list[str]
     vocab_ids: dict[str, int]
     ids: np.ndarray  # token → vocabulary id
     starts: np.ndarray  # token → character offsets in its paragraph
     ends: np.ndarray
     tok_off: np.ndarray  # paragraph → first token
-    ng_hash: np.ndarray  # word sequence → hash, first token, length
-    ng_start: np.ndarray
-    ng_len: np.ndarray
-    ng_off: np.ndarray  # paragraph → first word sequence
+    edge_ok: np.ndarray  # token → may start or end a rendering (not a function word, a number)
+    brk: np.ndarray  # token → punctuation (or a paragraph start) before it
     hashes: np.ndarray  # sorted distinct hashes …
     counts: np.ndarray  # … and the number of paragraphs each is in
 
@@ -96,6 +93,39 @@ class _Lang:
 
     def key(self, start: int, length: int) -> str:
         return _glue(self.lang).join(self.vocab[i] for i in self.ids[start:start + length].tolist())
+
+    def para_of(self, tokens: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.tok_off, tokens, side="right") - 1
+
+    def having(self, keys: list[str]) -> np.ndarray:
+        """Paragraph mask: those with these token keys in a row."""
+        mask = np.zeros(len(self.texts), bool)
+        want = [self.vocab_ids.get(k) for k in keys]
+        if not want or any(w is None for w in want):
+            return mask
+        pos = np.nonzero(self.ids == want[0])[0]
+        for j, w in enumerate(want[1:], 1):
+            pos = pos[pos + j < len(self.ids)]
+            pos = pos[self.ids[pos + j] == w]
+        first, last = self.para_of(pos), self.para_of(pos + len(want) - 1)
+        mask[first[first == last]] = True
+        return mask
+
+    def sequences(self, spans: list[tuple[int, int]]) -> tuple[np.ndarray, ...]:
+        """(hash, owner span, first token, length) of the word sequences inside each
+        (first paragraph, last paragraph) span."""
+        bounds = [(int(self.tok_off[a]), int(self.tok_off[b + 1])) for a, b in spans]
+        if not bounds:
+            empty = np.zeros(0, np.int64)
+            return empty.astype(np.uint64), empty, empty, empty
+        idx = np.concatenate([np.arange(a, b) for a, b in bounds])
+        sizes = np.asarray([b - a for a, b in bounds])
+        owner = np.repeat(np.arange(len(bounds)), sizes)
+        brk = self.brk[idx].copy()
+        starts = np.cumsum(sizes) - sizes
+        brk[starts[sizes > 0]] = True
+        h, st, ln = _ngrams(self.ids[idx], self.edge_ok[idx], brk)
+        return h, owner[st], idx[st], ln.astype(np.int64)
 
 
 def _ngrams(ids: np.ndarray, edge_ok: np.ndarray, brk: np.ndarray
@@ -255,6 +285,7 @@ class Parallel:
     def _load_lang(self, db: sqlite3.Connection, lang: str) -> _Lang:
         """From the tokens index/align_tokens.py stored at build time."""
         import json
+        import struct
         import zlib
 
         rows = _safe(db, "SELECT t.doc_id, t.data, d.body FROM align_tokens t JOIN current c "
@@ -263,15 +294,17 @@ class Parallel:
         index: dict[tuple[str, int], int] = {}
         where: list[tuple[str, int]] = []
         texts: list[str] = []
-        joined: list[str] = []
         vocab: dict[str, int] = {}
         ids: list[int] = []
-        nums: list[int] = []
+        nums: list[np.ndarray] = []
         tok_off = [0]
         for doc_id, data, body in rows:
             paragraphs = json.loads(zlib.decompress(body).decode("utf-8"))
-            keys, counts, xs = decode(data)
-            if len(counts) != len(paragraphs):
+            try:
+                keys, counts, xs = decode(data)
+            except (ValueError, struct.error, zlib.error):
+                continue  # tokens in a format this version does not read: rebuild the index
+            if len(counts) != len(paragraphs) or len(xs) != 12 * len(keys):
                 continue  # tokens of another revision: an update in progress
             pos = 0
             for n, (text, count) in enumerate(zip(paragraphs, counts, strict=True), 1):
@@ -280,19 +313,17 @@ class Parallel:
                 texts.append(text)
                 ks = keys[pos:pos + count]
                 pos += count
-                joined.append(" " + " ".join(ks) + " ")
                 ids.extend(vocab.setdefault(k, len(vocab)) for k in ks)
                 tok_off.append(len(ids))
-            nums.extend(xs)
-        x = np.asarray(nums, np.int32).reshape(-1, 3)
+            nums.append(np.frombuffer(xs, dtype="<i4"))
+        x = (np.concatenate(nums) if nums else np.zeros(0, np.int32)).astype(np.int32).reshape(-1, 3)
         ids_a = np.asarray(ids, np.int32)
         vocab_list = list(vocab)
         digit = np.asarray([k.isdigit() for k in vocab_list], bool)
         edge_ok = ((x[:, 2] & 1) == 0) & ~digit[ids_a] if len(ids_a) else np.zeros(0, bool)
         brk = (x[:, 2] & 2) != 0
-        ng_h, ng_s, ng_l = _ngrams(ids_a, edge_ok, brk)
+        ng_h, ng_s, _len = _ngrams(ids_a, edge_ok, brk)
         tok_off_a = np.asarray(tok_off, np.int64)
-        ng_off = np.searchsorted(ng_s, tok_off_a)
         # Document frequency: each sequence once per paragraph.
         para_of = (np.searchsorted(tok_off_a, ng_s, side="right") - 1).astype(np.uint64)
         order = np.lexsort((para_of, ng_h))
@@ -300,8 +331,8 @@ class Parallel:
         first = np.ones(len(hs), bool)
         first[1:] = (hs[1:] != hs[:-1]) | (ps[1:] != ps[:-1])
         hashes, counts_ = np.unique(hs[first], return_counts=True)
-        return _Lang(lang, index, where, texts, [None] * len(texts), joined, vocab_list, vocab,
-                     ids_a, x[:, 0].copy(), x[:, 1].copy(), tok_off_a, ng_h, ng_s, ng_l, ng_off,
+        return _Lang(lang, index, where, texts, [None] * len(texts), vocab_list, vocab,
+                     ids_a, x[:, 0].copy(), x[:, 1].copy(), tok_off_a, edge_ok, brk,
                      hashes, counts_.astype(np.int32))
 
     def _pair_rows(self, db: sqlite3.Connection, source: str, target: str,
@@ -420,9 +451,8 @@ class Parallel:
 def _find(text: str, qtoks: list[Token], source: str, target: str,
           src: _Lang, tgt: _Lang, links: np.ndarray, limit: int) -> tuple[int, list[Rendering]]:
     # Source paragraphs that have the query's words in a row (stemmed: any inflection).
-    needle = " " + " ".join(t[0] for t in qtoks) + " "
-    has_arr = np.asarray([needle in j for j in src.joined], dtype=bool)
-    pos = links[has_arr[links[:, 0]]] if len(src.joined) else links[:0]
+    has_arr = src.having([t[0] for t in qtoks])
+    pos = links[has_arr[links[:, 0]]] if len(src.texts) else links[:0]
     qneedle_zh = None
     if source == "zh" and not len(pos):
         # jieba may cut the query differently in context: any substring, then.
@@ -438,24 +468,19 @@ def _find(text: str, qtoks: list[Token], source: str, target: str,
     sample = pos[:MAX_POSITIVES]
     n = len(sample)
     # Every word sequence of every sample pair's target side, once per pair.
-    pieces, owners = [], []
     ratios = []
-    for p, (s, t1, t2, _c) in enumerate(sample.tolist()):
-        a, b = int(tgt.ng_off[t1]), int(tgt.ng_off[t2 + 1])
-        pieces.append(np.arange(a, b))
-        owners.append(np.full(b - a, p, np.int64))
+    for s, t1, t2, _c in sample.tolist():
         tlen = sum(len(tgt.texts[t]) for t in range(t1, t2 + 1))
         ratios.append(len(text) / max(1, len(src.texts[s])) * tlen)
-    occ = np.concatenate(pieces)
-    own = np.concatenate(owners)
-    if not len(occ):
+    seqs = tgt.sequences([(int(t1), int(t2)) for _s, t1, t2, _c in sample.tolist()])
+    hs, own, gst, gln = seqs
+    if not len(hs):
         return k, []
-    hs = tgt.ng_hash[occ]
     order = np.lexsort((own, hs))
-    hs, own, occ = hs[order], own[order], occ[order]
+    hs, own, gst, gln = hs[order], own[order], gst[order], gln[order]
     new_pair = np.ones(len(hs), bool)
     new_pair[1:] = (hs[1:] != hs[:-1]) | (own[1:] != own[:-1])
-    hs, own, occ = hs[new_pair], own[new_pair], occ[new_pair]
+    hs, own, gst, gln = hs[new_pair], own[new_pair], gst[new_pair], gln[new_pair]
     cand, first_i, c = np.unique(hs, return_index=True, return_counts=True)
     keep = c >= 2 if n > 2 else np.ones(len(c), bool)  # once among many pairs: chance
     cand, first_i, c = cand[keep], first_i[keep], c[keep]
@@ -466,8 +491,8 @@ def _find(text: str, qtoks: list[Token], source: str, target: str,
     # recall counts more, as the query's rendering is in nearly all its pairs while the
     # same words may also render a synonym of the query elsewhere.
     f = (1 + BETA ** 2) * c / (BETA ** 2 * n + df)
-    starts = tgt.ng_start[occ[first_i]]
-    lens = tgt.ng_len[occ[first_i]].astype(np.int64)
+    starts = gst[first_i]
+    lens = gln[first_i]
     chars = (tgt.ends[starts + lens - 1] - tgt.starts[starts]).astype(np.float64)
     chars = np.where(chars > 0, chars, lens * 6.0)  # a sequence's characters, roughly
     expected = max(2.0, float(np.median(ratios)))
@@ -494,38 +519,34 @@ def _find(text: str, qtoks: list[Token], source: str, target: str,
         if len(chosen) >= limit:
             break
     for r in chosen:
-        r.examples, r.text = _examples(r, hash_of[r.key], sample, src, tgt, qtoks, qneedle_zh)
+        r.examples, r.text = _examples(r, hash_of[r.key], seqs, sample, src, tgt, qtoks, qneedle_zh)
     return k, chosen
 
 
-def _examples(r: Rendering, h: int, sample: np.ndarray, src: _Lang, tgt: _Lang, qtoks: list[Token],
-              qneedle_zh: str | None) -> tuple[list[dict[str, Any]], str]:
+def _examples(r: Rendering, h: int, seqs: tuple[np.ndarray, ...], sample: np.ndarray, src: _Lang,
+              tgt: _Lang, qtoks: list[Token], qneedle_zh: str | None) -> tuple[list[dict[str, Any]], str]:
     """Up to EXAMPLES pairs with the query and the rendering marked; the rendering's most
     common form as written."""
+    hs, own, gst, gln = seqs
+    at = np.nonzero(hs == np.uint64(h))[0]
     examples: list[dict[str, Any]] = []
     surface: Counter[str] = Counter()
-    for s, t1, t2, _c in sample.tolist():
-        for t in range(t1, t2 + 1):
-            a, b = int(tgt.ng_off[t]), int(tgt.ng_off[t + 1])
-            hits = np.nonzero(tgt.ng_hash[a:b] == np.uint64(h))[0] + a
-            if not len(hits):
-                continue
-            ttext = tgt.texts[t]
-            spans = []
-            for i in hits.tolist():
-                st, ln = int(tgt.ng_start[i]), int(tgt.ng_len[i])
-                spans.append((int(tgt.starts[st]), int(tgt.ends[st + ln - 1])))
-            for x, y in spans:
-                surface[ttext[x:y]] += 1
-            doc_s, para_s = src.rows[s]
-            doc_t, para_t = tgt.rows[t]
-            examples.append({"doc_id": doc_s, "paragraph": para_s, "target_doc_id": doc_t,
-                             "target_paragraph": para_t,
-                             "source_html": _mark(src.texts[s], _query_spans(src, s, qtoks, qneedle_zh)),
-                             "target_html": _mark(ttext, spans)})
-            break
-        if len(examples) >= EXAMPLES:
-            break
+    for p in list(dict.fromkeys(own[at].tolist()))[:EXAMPLES]:
+        here = at[own[at] == p]
+        s = int(sample[p][0])
+        t = int(tgt.para_of(gst[here[:1]])[0])  # the first target paragraph that has it
+        here = here[tgt.para_of(gst[here]) == t]
+        ttext = tgt.texts[t]
+        firsts, lens = gst[here].tolist(), gln[here].tolist()
+        spans = [(int(tgt.starts[a]), int(tgt.ends[a + n - 1])) for a, n in zip(firsts, lens, strict=True)]
+        for x, y in spans:
+            surface[ttext[x:y]] += 1
+        doc_s, para_s = src.rows[s]
+        doc_t, para_t = tgt.rows[t]
+        examples.append({"doc_id": doc_s, "paragraph": para_s, "target_doc_id": doc_t,
+                         "target_paragraph": para_t,
+                         "source_html": _mark(src.texts[s], _query_spans(src, s, qtoks, qneedle_zh)),
+                         "target_html": _mark(ttext, spans)})
     return examples, surface.most_common(1)[0][0] if surface else r.text
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from test_browser import CHROMIUM_ARGS, TIMEOUT_MS, base_url, browser, page  # noqa: F401
 
 pytestmark = pytest.mark.browser

@@ -51,12 +51,7 @@ class EngineHolder:
     def warm_up(self) -> None:
         """Open the index and run one search, so the first user does not wait for jieba."""
         try:
-            engine = self.get()
-            engine.search("联合国 united nations", per_page=1)
-            # The translation finder's tokens (a few seconds on the full corpus): in the
-            # background, so that the server starts answering at once.
-            threading.Thread(target=engine.parallel().warm, name="unsearch-warm-parallel",
-                             daemon=True).start()
+            self.get().search("联合国 united nations", per_page=1)
         except IndexNotFoundError:
             pass  # logged by get(); the app answers 503 until an index appears
         except Exception:  # a warm-up must never stop the server from starting

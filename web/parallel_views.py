@@ -14,8 +14,7 @@ from search import QueryError
 from .engine import get_engine
 from .errors import error_json, error_page
 from .i18n import STRINGS
-from .params import ParamError, parse_lang, valid_doc_id
-from .settings import MAX_QUERY_CHARS
+from .params import ParamError, parse_lang, parse_q, valid_doc_id
 
 bp = Blueprint("parallel", __name__)
 
@@ -85,18 +84,11 @@ for _lang, _table in _STRINGS.items():
 
 def _translation_args() -> tuple[str, str, str]:
     """(q, from, to) of a translation request, or ParamError."""
-    q = request.args.get("q")
-    if q is None or not q.strip():
-        raise ParamError("missing_query", "q is required: the word or phrase to look up")
-    if len(q) > MAX_QUERY_CHARS:
-        raise ParamError("query_too_long",
-                         f"the query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    if "\x00" in q:
-        raise ParamError("bad_query", "the query contains a NUL character")
+    q = parse_q(request.args, "the word or phrase to look up")
     source = parse_lang(request.args, "from", required=True)
     target = parse_lang(request.args, "to", required=True)
     assert source is not None and target is not None
-    return q.strip(), source, target
+    return q, source, target
 
 
 def _limit() -> int:
@@ -158,7 +150,7 @@ def side_by_side(doc_id: str, q: str | None) -> Any:
         doc = engine.document(doc_id)
     except KeyError:
         abort(404)
-    back = url_for("pages.search", q=q, **{"with": with_lang}) if q else None
+    back = f"{url_for('pages.search')}?{urlencode({'q': q, 'with': with_lang})}" if q else None
     single = url_for("pages.document", doc_id=doc_id, q=q or None)
     return render_template("parallel_document.html", doc=doc, meta=doc.meta, par=par,
                            with_lang=with_lang, q=q or "", back=back, single=single, lang=None,

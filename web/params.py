@@ -84,15 +84,7 @@ def _int(args: Mapping[str, str], name: str, default: int | None, what: str) -> 
 
 def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> SearchParams:
     """Check every search parameter; ParamError names the first bad one."""
-    raw_q = args.get("q")
-    if raw_q is None or not raw_q.strip():
-        raise ParamError("missing_query", "q is required: the words to search for")
-    if len(raw_q) > MAX_QUERY_CHARS:
-        raise ParamError("query_too_long",
-                         f"the query is {len(raw_q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    if "\x00" in raw_q:
-        raise ParamError("bad_query", "the query contains a NUL character")
-    q = raw_q.strip()
+    q = parse_q(args, "the words to search for")
 
     lang = _text(args, "lang")
     if lang is not None:
@@ -132,6 +124,19 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
     with_lang = parse_lang(args, "with")
     return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
                         sort=sort, group=group, page=page, per_page=per_page, with_lang=with_lang)
+
+
+def parse_q(args: Mapping[str, str], what: str) -> str:
+    """The q parameter, stripped: present, not too long, no NUL."""
+    raw_q = args.get("q")
+    if raw_q is None or not raw_q.strip():
+        raise ParamError("missing_query", f"q is required: {what}")
+    if len(raw_q) > MAX_QUERY_CHARS:
+        raise ParamError("query_too_long",
+                         f"the query is {len(raw_q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    if "\x00" in raw_q:
+        raise ParamError("bad_query", "the query contains a NUL character")
+    return raw_q.strip()
 
 
 def parse_lang(args: Mapping[str, str], name: str, *, required: bool = False) -> str | None:

@@ -9,18 +9,22 @@ their target sides (jieba words for Chinese, 1–6 words for the other languages
 across punctuation, never starting or ending on a function word) by how strongly they go
 with the query:
 
-* **Dice** between "the source has the query" and "the target has the candidate", over
-  the aligned paragraphs of the target language: ``2·a / (pairs + df)``, where ``a`` is
-  the pairs with both and ``df`` the target paragraphs that have the candidate at all.
-  "the" and "of" are in most paragraphs, so their ``df`` sinks them;
+* **F2** (Dice with recall weighted: ``5·a / (4·pairs + df)``) between "the source has
+  the query" and "the target has the candidate", over the aligned paragraphs of the target
+  language, where ``a`` is the pairs with both and ``df`` the target paragraphs that have
+  the candidate at all. "the" and "of" are in most paragraphs, so their ``df`` sinks them;
+  recall counts more because a synonym of the query elsewhere also raises ``df``;
 * times a **length prior** in the spirit of Gale–Church: the query takes a share of its
   source paragraph's characters, so its rendering should take about the same share of
-  the target's. That chooses "weapons of mass destruction" over "weapons of mass" and
-  over "proliferation of weapons of mass destruction" when all three are in the same
-  pairs.
+  the target's. That prefers "weapons of mass destruction" to "proliferation of weapons of
+  mass destruction" when both are in the same pairs;
+* then the best candidate is **extended** to the longest sequence around it that keeps
+  (nearly) the same pairs: "General" → "General Assembly", "droits" → "droits de l'homme",
+  which the length prior alone would cut short for a two-character Chinese query.
 
-Per target language, the paragraphs' tokens and the document frequency of every word
-sequence (hashed, in numpy) are computed once per index generation and kept.
+Per language, the aligned paragraphs' tokens (stored at build time by
+:mod:`index.align_tokens`) and the document frequency of every word sequence (hashed, in
+numpy) are loaded on first use and kept for the index generation.
 """
 
 from __future__ import annotations
@@ -52,9 +56,9 @@ MAX_POSITIVES = 400  # pairs read for one query; "pairs" still counts all of the
 EXAMPLES = 3
 LENGTH_SIGMA = 0.45  # of log(candidate length / expected length)
 PRIOR_FLOOR = 0.25  # the length prior moves a score by a factor of 0.25-1.25
-BETA = 2.0
-EXTEND_KEEP = 0.9
-EXTEND_BETTER = 0.6  # a longer rendering replaces a shorter one if it keeps 90% of its pairs
+BETA = 2.0  # F-beta: recall (the share of the query's pairs) counts four times precision
+EXTEND_KEEP = 0.9  # a longer rendering replaces a shorter one if it keeps 90% of its pairs …
+EXTEND_BETTER = 0.6  # … or 60% of them with a better F-beta
 MIN_SHARE_TO_MARK = 0.15  # a rendering marked in a parallel hit must be this common
 
 _P = np.uint64(0x100000001B3)  # FNV prime: the word-sequence hash multiplies by it

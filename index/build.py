@@ -41,6 +41,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from . import postings, surface
+from .align import align_store
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
@@ -389,6 +390,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
                     if progress:
                         done_bytes += _source_bytes(doc, seen_sources)
                         progress(report.documents, done_bytes)
+            align_store(store.db)  # language versions, paragraph to paragraph
             store.commit()
             _checkpoint("build-write")
             writer.commit()
@@ -489,6 +491,7 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                 store.drop(gone)
                 store.commit()
                 store.collect_garbage(list(changed) + gone)
+                align_store(store.db, list(changed) + gone)
                 store.commit()
             for doc, _rev in changed.values():
                 report.paragraphs += len(doc.paragraphs)

@@ -40,6 +40,7 @@ from index.store import Store
 from .highlight import Terms, highlight_all, snippet
 from .idsets import term_cache
 from .lru import LRU
+from .parallel import Parallel, Translations, attach_aligned, check_lang, parallel_document
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .translate import Translator
@@ -202,8 +203,14 @@ class SearchEngine:
     def search(self, query: str, *, lang: str | None = None, organ: str | None = None,
                year_from: int | None = None, year_to: int | None = None,
                sort: str = "relevance", group: str = "doc", page: int = 1,
-               per_page: int = 10) -> SearchResults:
-        """Run ``query``; see the README for the query language. Raises QueryError."""
+               per_page: int = 10, with_lang: str | None = None) -> SearchResults:
+        """Run ``query``; see the README for the query language. Raises QueryError.
+        With ``with_lang``, each hit carries its aligned passage in that language."""
+        if with_lang is not None:
+            results = self.search(query, lang=lang, organ=organ, year_from=year_from,
+                                  year_to=year_to, sort=sort, group=group, page=page,
+                                  per_page=per_page)
+            return attach_aligned(self.parallel(), results, check_lang(with_lang, "with"), query)
         started = time.perf_counter()
         _check_params(lang, year_from, year_to, sort, group, page, per_page)
         tree = parse(query)
@@ -428,6 +435,34 @@ class SearchEngine:
                     if d != doc_id] if meta.get("symbol") else []
         return DocumentView(meta=meta, paragraphs=paragraphs, paragraphs_html=html_paragraphs,
                             versions=versions)
+
+    # -- parallel texts (search/parallel.py) ---------------------------------
+
+    def parallel(self) -> Parallel:
+        """The aligned-paragraph side of the served generation."""
+        self._check_generation()
+        assert self._gen is not None
+        par: Parallel | None = getattr(self, "_par", None)
+        if par is None or par.generation != self._gen:
+            with self._lock:
+                par = getattr(self, "_par", None)
+                if par is None or par.generation != self._gen:
+                    par = self._par = Parallel(self._gen)
+        return par
+
+    def translations(self, query: str, source: str, target: str, limit: int = 10) -> Translations:
+        """How ``query`` (in language ``source``) was rendered in ``target``, from aligned
+        paragraphs: the likeliest renderings with counts, shares and examples."""
+        with self._guard():
+            return self.parallel().translations(query, source, target, limit)
+
+    def parallel_document(self, doc_id: str, with_lang: str, *, query: str | None = None
+                          ) -> dict[str, Any]:
+        """A document beside its version in ``with_lang``, paragraph against paragraph.
+        KeyError if there is no such document."""
+        view = self.document(doc_id, query=query)
+        with self._guard():
+            return parallel_document(self, view, check_lang(with_lang, "with"), query)
 
     def check(self) -> dict[str, Any]:
         """Read a little of every part of the index (a health check); IndexCorruptError if it

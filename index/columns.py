@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,9 @@ class Columns:
     date: np.ndarray  # YYYYMMDD, 0 = none
     para: np.ndarray
     organ_names: dict[int, str]
+    # uint16 per paragraph: 0 = none, i = country_names[i] (an ISO code as stored)
+    country: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+    country_names: list[str] = field(default_factory=lambda: [""])
 
     def __len__(self) -> int:
         return len(self.doc)
@@ -84,10 +87,35 @@ def load_columns(reader: Any) -> Columns:
             names[organ_key(name)] = name
     except Exception:  # no organ field in this index
         pass
+    country, country_names = _country_column(leaves, len(arrays["doc_key"]))
     return Columns(doc=arrays["doc_key"].astype(np.int64), lang=arrays["lang_code"],
                    organ=arrays["organ_key"], year=arrays["year_col"].astype(np.int64),
                    date=arrays["date_col"].astype(np.int64), para=arrays["para"],
-                   organ_names=names)
+                   organ_names=names, country=country, country_names=country_names)
+
+
+def _country_column(leaves: list[tuple[Any, int]], n: int) -> tuple[np.ndarray, list[str]]:
+    """The country of every paragraph, from the postings of the ``country`` field.
+
+    The schema has no country column; the few hundred country terms' posting lists
+    (no positions) give the same thing in one pass, without a rebuild of existing
+    indexes.  A deleted paragraph keeps its value: callers only look at live ones.
+    """
+    out = np.zeros(n, dtype=np.uint16)
+    names = [""]
+    index: dict[str, int] = {}
+    for seg, offset in leaves:
+        if "country" not in seg.schema:
+            continue
+        for term in seg.lexicon("country"):
+            code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            if code not in index:
+                index[code] = len(names)
+                names.append(code)
+            m = seg.postings("country", term)
+            ids = np.fromiter(m.all_ids(), dtype=np.int64)
+            out[ids + offset] = index[code]
+    return out, names
 
 
 def lang_name(code: int) -> str:

@@ -36,12 +36,14 @@ from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
 from index.store import Store
 
+from .countries import country_facet, country_mask, resolve_country
 from .highlight import Terms, highlight_all, snippet
 from .idsets import IdEvaluator, score_subset, term_cache
 from .lru import LRU
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .translate import Translator
+from .trends import Trends, compute_trends
 
 log = logging.getLogger("unsearch.search")
 
@@ -174,15 +176,22 @@ class SearchEngine:
     def search(self, query: str, *, lang: str | None = None, organ: str | None = None,
                year_from: int | None = None, year_to: int | None = None,
                sort: str = "relevance", group: str = "doc", page: int = 1,
-               per_page: int = 10) -> SearchResults:
-        """Run ``query``; see the README for the query language. Raises QueryError."""
+               per_page: int = 10, country: str | None = None,
+               _max_per_page: int = MAX_PER_PAGE) -> SearchResults:
+        """Run ``query``; see the README for the query language. Raises QueryError.
+
+        ``country`` is a code or a name in English or Chinese (CHN, China, 中国)."""
         started = time.perf_counter()
-        _check_params(lang, year_from, year_to, sort, group, page, per_page)
+        # A download (SearchEngine.export) may take up to 10,000 rows as one page.
+        window = isinstance(per_page, int) and per_page <= _max_per_page
+        _check_params(lang, year_from, year_to, sort, group, page,
+                      min(per_page, MAX_PER_PAGE) if window else per_page)
+        countries = resolve_country(country)
         tree = parse(query)
         langs = [lang] if lang else None
         with self._guard(), self._searcher() as searcher:
             key = (str(self._gen), searcher.reader().generation(), query, lang, organ, year_from,
-                   year_to, sort, group, page, per_page)
+                   year_to, sort, group, page, per_page, country)
             cached = self._cache.get(key)
             if cached is not None:
                 took = (time.perf_counter() - started) * 1000
@@ -198,6 +207,8 @@ class SearchEngine:
             # queries, a filter that lets most of the index through costs seconds.
             mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
                                year_from, year_to)
+            if countries is not None:
+                mask = country_mask(cols, countries, mask)
             allow: set[int] | None = None
             if mask is not None:
                 ids = ids[mask[ids]]
@@ -220,7 +231,8 @@ class SearchEngine:
         results = SearchResults(query=query, total=total, page=page, per_page=per_page,
                                 took_ms=round(took, 2), hits=hits, facets=facets, sort=sort,
                                 group=group, filters={"lang": lang, "organ": organ,
-                                                      "year_from": year_from, "year_to": year_to})
+                                                      "year_from": year_from, "year_to": year_to,
+                                                      "country": country})
         self._cache.put(key, results)
         return results
 
@@ -425,6 +437,40 @@ class SearchEngine:
         """Parse without searching (raises QueryError): for validating input early."""
         return parse(query)
 
+    # -- trends and downloads (search/trends.py) -------------------------------
+
+    def trends(self, queries: list[str], **filters: Any) -> Trends:
+        """Matching documents and paragraphs per year for each query (at most 5), with their
+        shares of the year; filters: lang, organ, country, year_from, year_to."""
+        return compute_trends(self, queries, **filters)
+
+    def export(self, query: str, *, limit: int = MAX_RESULT_WINDOW, **kwargs: Any) -> SearchResults:
+        """Up to ``limit`` (at most 10,000) hits in one page, for a download (CSV, JSON Lines)."""
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULT_WINDOW:
+            raise QueryError(f"limit must be a whole number from 1 to {MAX_RESULT_WINDOW:,}")
+        return self.search(query, page=1, per_page=limit, _max_per_page=MAX_RESULT_WINDOW, **kwargs)
+
+    def _matching_ids(self, searcher: Any, tree: Node, query: str, lang: str | None,
+                      organ: str | None, year_from: int | None, year_to: int | None,
+                      countries: list[str] | None) -> np.ndarray:
+        """The paragraphs ``query`` matches under these arguments: the set search() counts
+        (its totals and facets), made the same way."""
+        cols = self._columns_for(searcher)
+        base = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None,
+                                  symbol_query(query), proximity=False)
+        ids = IdEvaluator(searcher, self._terms, (str(self._gen), searcher.reader().generation())
+                          ).ids(base)
+        mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
+                           year_from, year_to)
+        if countries is not None:
+            mask = country_mask(cols, countries, mask)
+        if mask is not None:
+            ids = ids[mask[ids]]
+        phrases = _phrases_to_verify(tree)
+        if phrases and len(ids) <= VERIFY_MAX:
+            ids = self._verify(searcher, cols, ids, phrases)
+        return ids
+
 
 def _close_searchers(pool: list[Any]) -> None:
     old = list(pool)
@@ -542,4 +588,4 @@ def _facets(cols: Columns, rep: np.ndarray) -> dict[str, dict[str, int]]:
         yc = {str(int(y)): int(n) for y, n in sorted(zip(u, c, strict=True), key=lambda kv: -kv[0])}
     return {"lang": _count(cols.lang[rep], lang_name),
             "organ": _count(cols.organ[rep], lambda k: cols.organ_names.get(k, "")),
-            "year": yc}
+            "year": yc, "country": country_facet(cols, rep)}

@@ -162,3 +162,34 @@ def country_facet(cols: Columns, rep: np.ndarray) -> dict[str, int]:
             name = country_name(cols.country_names[v])
             counts[name] = counts.get(name, 0) + k
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# -- titles ------------------------------------------------------------------------
+
+_GD_TITLE = re.compile(r"^General debate, (\d+)\w* session \((\d{4})\): (.+)$")
+
+
+def display_title(title: str, country: str | None, ui: str = "en") -> str:
+    """A title that ends with the document's country code names the country instead, in the
+    UI language; a General Debate title is said in that language too.
+
+    >>> display_title("General debate, 66th session (2011): MUS", "MUS")
+    'General debate, 66th session (2011): Mauritius'
+    >>> display_title("General debate, 66th session (2011): Mauritius", "MUS", "zh")
+    '一般性辩论，第66届会议（2011年）：毛里求斯'
+    >>> display_title("Letter dated 19 May 2020", "MUS")
+    'Letter dated 19 May 2020'
+    """
+    if not country or not title:
+        return title
+    code = country.upper()
+    names = {code, country_name(code), country_name(code, "zh")}
+    m = _GD_TITLE.match(title)
+    if m and m[3] in names:
+        if ui == "zh":
+            return f"一般性辩论，第{m[1]}届会议（{m[2]}年）：{country_name(code, 'zh')}"
+        return f"{title[:m.start(3)]}{country_name(code, ui)}"
+    for name in names:
+        if title.endswith(": " + name):
+            return f"{title[:-len(name)]}{country_name(code, ui)}"
+    return title

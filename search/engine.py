@@ -36,7 +36,7 @@ from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
 from index.store import Store
 
-from .countries import country_facet, country_mask, resolve_country
+from .countries import country_facet, country_mask, display_title, resolve_country
 from .highlight import Terms, highlight_all, snippet
 from .idsets import IdEvaluator, score_subset, term_cache
 from .lru import LRU
@@ -362,7 +362,8 @@ class SearchEngine:
             text = store.paragraph(doc_id, meta["rev"], para) or ""
             more = per_doc.get(int(cols.doc[docnum]), 1) - 1 if per_doc else 0
             hits.append(Hit(
-                doc_id=doc_id, symbol=meta.get("symbol"), title=meta.get("title") or "",
+                doc_id=doc_id, symbol=meta.get("symbol"),
+                title=display_title(meta.get("title") or "", meta.get("country")),
                 organ=meta.get("organ"), date=meta.get("date"), lang=meta.get("lang") or "",
                 paragraph=para, score=round(float(score), 4),
                 snippet_html=snippet(text, terms, meta.get("lang")),
@@ -395,6 +396,7 @@ class SearchEngine:
         if meta is None:
             raise KeyError(doc_id)
         paragraphs = store.paragraphs(doc_id, meta["rev"])
+        meta = {**meta, "title": display_title(meta.get("title") or "", meta.get("country"))}
         html_paragraphs = None
         if query:
             try:
@@ -449,6 +451,15 @@ class SearchEngine:
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULT_WINDOW:
             raise QueryError(f"limit must be a whole number from 1 to {MAX_RESULT_WINDOW:,}")
         return self.search(query, page=1, per_page=limit, _max_per_page=MAX_RESULT_WINDOW, **kwargs)
+
+    def paragraph_texts(self, hits: list[Hit]) -> list[str]:
+        """The whole paragraph of each hit, as plain text ("" if it has gone since)."""
+        store = self._store()
+        out = []
+        for h in hits:
+            rev = store.current_rev(h.doc_id)
+            out.append((store.paragraph(h.doc_id, rev, h.paragraph) if rev else None) or "")
+        return out
 
     def _matching_ids(self, searcher: Any, tree: Node, query: str, lang: str | None,
                       organ: str | None, year_from: int | None, year_to: int | None,

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from index import LANGUAGES
+from search import country_code
 
 from .settings import MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW
 
@@ -40,6 +41,7 @@ class SearchParams:
     group: str = "doc"
     page: int = 1
     per_page: int = 10
+    country: str | None = None
 
     def engine_kwargs(self) -> dict[str, Any]:
         d = asdict(self)
@@ -57,6 +59,7 @@ class SearchParams:
             ("year_from", self.year_from, None), ("year_to", self.year_to, None),
             ("sort", self.sort, "relevance"), ("group", self.group, "doc"),
             ("page", self.page, 1), ("per_page", self.per_page, default_per_page),
+            ("country", self.country, None),
         ):
             if value is not None and value != default:
                 out[key] = str(value)
@@ -101,6 +104,7 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
     organ = _text(args, "organ")
     if organ is not None and len(organ) > MAX_ORGAN_CHARS:
         raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
+    country = parse_country(args)
     sort = _text(args, "sort") or "relevance"
     if sort not in SORTS:
         raise ParamError("bad_parameter", f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}")
@@ -128,7 +132,18 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
         raise ParamError("bad_parameter", "year_from is after year_to")
 
     return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
-                        sort=sort, group=group, page=page, per_page=per_page)
+                        sort=sort, group=group, page=page, per_page=per_page, country=country)
+
+
+def parse_country(args: Mapping[str, str]) -> str | None:
+    """``country=``: a code or a name in English or Chinese; a 400 if it is neither."""
+    country = _text(args, "country")
+    if country is None:
+        return None
+    if len(country) > MAX_ORGAN_CHARS or not country_code(country):
+        raise ParamError("bad_parameter", f"unknown country {country[:40]!r}: use a code such as "
+                         "CHN or a name such as China or 中国")
+    return country
 
 
 def valid_doc_id(doc_id: str) -> bool:

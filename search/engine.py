@@ -233,7 +233,8 @@ class SearchEngine:
                                 group=group, filters={"lang": lang, "organ": organ,
                                                       "year_from": year_from, "year_to": year_to,
                                                       "country": country})
-        self._cache.put(key, results)
+        if per_page <= MAX_PER_PAGE:  # not a download's 10,000 hits
+            self._cache.put(key, results)
         return results
 
     @staticmethod

@@ -182,3 +182,28 @@ def serving(index: Path, *args: str, startup_timeout: float = 60.0) -> Iterator[
         if proc.stdout:
             served.output = proc.stdout.read()
             proc.stdout.close()
+
+
+#: A small real General Debate subset (360 statements, about 12k paragraphs, ~25 s to build):
+#: early, middle and recent sessions, for trends, countries and downloads.
+GD_SESSIONS = ("Session 01 - 1946", "Session 30 - 1975", "Session 74 - 2019")
+
+
+@pytest.fixture(scope="session")
+def gd_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """ONE index of three real General Debate sessions for the whole test session."""
+    skip_without_corpus()
+    from index import build_index
+
+    path = tmp_path_factory.mktemp("gd") / "index"
+    report = build_index([CORPUS / "ungdc" / s for s in GD_SESSIONS], path, procs=1)
+    assert not report.skipped, report.skipped
+    yield path
+
+
+@pytest.fixture(scope="session")
+def gd_engine(gd_index: Path) -> Iterator[Any]:
+    from search import SearchEngine
+
+    with SearchEngine.open(gd_index) as eng:
+        yield eng

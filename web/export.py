@@ -22,12 +22,12 @@ FORMATS = ("csv", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 
 
-def hit_row(hit: Hit, base_url: str = "", paragraph_text: str | None = None) -> dict[str, Any]:
+def hit_row(hit: Hit, base_url: str = "", text: str | None = None) -> dict[str, Any]:
     return {
         "doc_id": hit.doc_id, "symbol": hit.symbol or "", "title": hit.title, "organ": hit.organ or "",
         "country": hit.country or "", "date": hit.date or "",
         "lang": hit.lang, "paragraph": hit.paragraph,
-        "text": paragraph_text if paragraph_text is not None else hit.snippet_text(),
+        "text": text if text is not None else hit.snippet_text(),
         "url": base_url + hit.url,
     }
 

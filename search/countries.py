@@ -11,8 +11,8 @@ an index never has to be rebuilt for a better name or another language.
 '中国'
 >>> country_name("YUG", "zh")
 '南斯拉夫'
->>> [country_code(s) for s in ("China", "中国", "chn", "Soviet Union", "Atlantis")]
-['CHN', 'CHN', 'CHN', 'SUN', None]
+>>> [country_code(s) for s in ("China", "中国", "chn", "Soviet Union", "玻利维亚", "Atlantis")]
+['CHN', 'CHN', 'CHN', 'SUN', 'BOL', None]
 """
 
 from __future__ import annotations
@@ -112,7 +112,17 @@ def country_code(text: str) -> str | None:
     if upper in _EXTRA or (len(upper) == 3 and upper.isascii() and upper.isalpha()
                            and pycountry.countries.get(alpha_3=upper)):
         return upper
-    return _by_name().get(_key(text))
+    key = _key(text)
+    names = _by_name()
+    if key in names:
+        return names[key]
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,}", key):
+        # The catalogue's Chinese names are often official ones (玻利维亚共和国): a short
+        # name that begins exactly one of them is that country.
+        found = {code for name, code in names.items() if name.startswith(key)}
+        if len(found) == 1:
+            return found.pop()
+    return None
 
 
 def country_codes(text: str) -> list[str]:

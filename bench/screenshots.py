@@ -12,6 +12,7 @@ fonts-wqy-microhei); without one Chromium draws boxes.
 from __future__ import annotations
 
 import argparse
+from urllib.parse import quote
 import shutil
 import sys
 import time
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=Path, default=ROOT / "var" / "demo-index")
     ap.add_argument("--out", type=Path, default=Path("screenshots"))
     ap.add_argument("--query", default="安全理事会")
+    ap.add_argument("--trends", default="climate change|nuclear weapons|apartheid",
+                    help="queries of the trends page, separated by |")
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -91,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
             if first:
                 shoot(phone, base + first, args.out / "phone-document.png", full_page=False)
             shoot(phone, f"{base}/?ui=zh", args.out / "phone-home.png")
+            trend = "&".join(f"q={quote(t)}" for t in args.trends.split("|"))
+            shoot(desk, f"{base}/trends?{trend}&ui=en", args.out / "trends.png")
+            shoot(desk, f"{base}/trends?{trend}&ui=zh", args.out / "trends-zh.png")
+            shoot(phone, f"{base}/trends?{trend}&ui=zh", args.out / "phone-trends.png")
+            first_q = quote(args.trends.split("|")[0])
+            shoot(desk, f"{base}/search?q={first_q}&ui=zh", args.out / "results-countries-zh.png")
         finally:
             browser.close()
     print(f"{len(list(args.out.glob('*.png')))} screenshots in {args.out}/ "

@@ -33,22 +33,33 @@ def trend_svg(trends: Trends, measure: str, *, year_url: Callable[[str, int], st
     """One line per query, one point per year; ``year_url(query, year)`` is where a click on
     a point goes, ``point_title(query, year)`` what hovering over it shows."""
     years = [y.year for y in trends.series[0].years] if trends.series else []
-    chart = pygal.Line(
+    # An XY chart, not a Line chart of year labels: years are spaced as time is, also when
+    # a filter leaves gaps between them.
+    chart = pygal.XY(
         js=[], css=[], disable_xml_declaration=True, no_prefix=True, explicit_size=False,
-        width=900, height=420, margin=10, spacing=12, dots_size=3, stroke_style={"width": 2},
-        show_legend=True, legend_at_bottom=True, legend_at_bottom_columns=min(len(trends.series), 3) or 1,
-        truncate_legend=40, y_title=y_title, title=None, include_x_axis=True, show_minor_x_labels=False,
-        x_labels_major_every=max(1, len(years) // 12), x_label_rotation=0, truncate_label=-1,
-        print_values=False, tooltip_border_radius=0, allow_interruptions=False, min_scale=4, max_scale=8,
+        width=900, height=420, margin=10, margin_right=28, spacing=12, dots_size=3,
+        stroke_style={"width": 2}, show_legend=True, legend_at_bottom=True,
+        legend_at_bottom_columns=min(len(trends.series), 3) or 1, truncate_legend=40, y_title=y_title,
+        title=None, include_x_axis=True, print_values=False, allow_interruptions=False,
+        x_value_formatter=lambda x: str(int(x)),
+        x_labels=_year_ticks(years), min_scale=4, max_scale=8,
     )
-    chart.x_labels = [str(y) for y in years]
     for s in trends.series:
         chart.add(s.query, [
-            {"value": getattr(y, measure), "label": point_title(s.query, y),
+            {"value": (y.year, getattr(y, measure)), "label": point_title(s.query, y),
              "xlink": {"href": year_url(s.query, y.year), "target": "_self"}}
             for y in s.years
         ])
     return _clean(chart.render(is_unicode=True), chart_title)
+
+
+def _year_ticks(years: list[int]) -> list[int]:
+    """Round years (every 5, 10 or 20) across the span, or the years themselves if few."""
+    if len(years) <= 8:
+        return years
+    lo, hi = years[0], years[-1]
+    step = next(s for s in (5, 10, 20, 50) if (hi - lo) / s <= 9)
+    return list(range(-(-lo // step) * step, hi + 1, step))
 
 
 def _clean(svg: str, chart_title: str) -> str:

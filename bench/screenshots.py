@@ -12,12 +12,12 @@ fonts-wqy-microhei); without one Chromium draws boxes.
 from __future__ import annotations
 
 import argparse
-from urllib.parse import quote
 import shutil
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize

@@ -13,7 +13,7 @@ from .countries import country_code, country_name
 from .engine import SearchEngine
 from .query import QueryError
 from .results import DocumentView, Hit, SearchResults
-from .trends import TrendSeries, Trends, TrendYear
+from .trends import Trends, TrendSeries, TrendYear
 
 # A library logs, the application decides where to: silent unless configured.
 logging.getLogger("unsearch").addHandler(logging.NullHandler())

@@ -21,6 +21,7 @@ import gettext
 import re
 import unicodedata
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pycountry
@@ -44,9 +45,9 @@ _EXTRA: dict[str, tuple[str, str]] = {
 }
 
 
-def _english(c: object) -> str:
+def _english(c: Any) -> str:
     # common_name where ISO's is a mouthful: "Bolivia", not "Bolivia, Plurinational State of".
-    return str(getattr(c, "common_name", None) or getattr(c, "name"))
+    return str(getattr(c, "common_name", None) or c.name)
 
 
 @cache

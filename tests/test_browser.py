@@ -287,7 +287,8 @@ def test_copy_citation_button(browser: Any, gd_url: str) -> None:
         button.click()
         pg.wait_for_function("document.querySelector('#p3 .cite-copy').hasAttribute('data-done')")
         copied = pg.evaluate("navigator.clipboard.readText()")
-        assert copied.startswith("General debate, 74th session (2019): China, General Assembly, 2019, para. 3, ")
+        assert copied.startswith("General debate, 74th session (2019): China, General Assembly, 2019, "
+                                 "para. 3, ")
         assert copied.endswith("/documents/CHN_74_2019-en#p3")
     finally:
         context.close()

@@ -100,7 +100,8 @@ def test_document_page_cites_each_paragraph(client: FlaskClient, gd_engine: Sear
     doc = gd_engine.document("CHN_74_2019-en")
     body = html.unescape(client.get("/documents/CHN_74_2019-en?ui=en").get_data(as_text=True))
     links = re.findall(r'<a class="cite-link" href="([^"]+)"', body)
-    assert links == [f"http://localhost/documents/CHN_74_2019-en#p{n}" for n in range(1, len(doc.paragraphs) + 1)]
+    n_paras = len(doc.paragraphs)
+    assert links == [f"http://localhost/documents/CHN_74_2019-en#p{n}" for n in range(1, n_paras + 1)]
     cites = re.findall(r'data-citation="([^"]+)"', body)
     assert cites[2] == ("General debate, 74th session (2019): China, General Assembly, 2019, para. 3, "
                         "http://localhost/documents/CHN_74_2019-en#p3")

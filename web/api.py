@@ -40,7 +40,8 @@ def download(p: SearchParams, fmt: str) -> Any:
     raw_limit = (request.args.get("limit") or "").strip()
     if raw_limit and not (raw_limit.isascii() and raw_limit.isdigit()
                           and 1 <= int(raw_limit) <= MAX_RESULT_WINDOW):
-        return error_json(400, "bad_parameter", f"limit must be a whole number from 1 to {MAX_RESULT_WINDOW:,}")
+        return error_json(400, "bad_parameter",
+                          f"limit must be a whole number from 1 to {MAX_RESULT_WINDOW:,}")
     kwargs = {k: v for k, v in p.engine_kwargs().items() if k not in ("page", "per_page")}
     engine = get_engine()
     try:

@@ -225,7 +225,8 @@ def index_info_cmd(index_path: str | None, as_json: bool) -> None:
 @click.option("--page", type=click.IntRange(1, None), default=1)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON API's result.")
 @click.option("--csv", "as_csv", is_flag=True,
-              help="Print the hits as CSV (doc_id, symbol, title, organ, country, date, lang, paragraph, text, url).")
+              help="Print the hits as CSV: doc_id, symbol, title, organ, country, date, lang, "
+                   "paragraph, text, url.")
 @_guard
 def search_cmd(query: str, index_path: str | None, lang: str | None, organ: str | None,
                year_from: int | None, year_to: int | None, sort: str, group: str, country: str | None,

@@ -95,16 +95,7 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
         raise ParamError("bad_query", "the query contains a NUL character")
     q = raw_q.strip()
 
-    lang = _text(args, "lang")
-    if lang is not None:
-        lang = lang.lower()
-        if lang not in LANGUAGES:
-            raise ParamError("bad_parameter",
-                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
-    organ = _text(args, "organ")
-    if organ is not None and len(organ) > MAX_ORGAN_CHARS:
-        raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
-    country = parse_country(args)
+    lang, organ, country, year_from, year_to = parse_filters(args)
     sort = _text(args, "sort") or "relevance"
     if sort not in SORTS:
         raise ParamError("bad_parameter", f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}")
@@ -123,6 +114,23 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
         raise ParamError("bad_parameter",
                          f"results deeper than {MAX_RESULT_WINDOW:,} are not shown; refine the query")
 
+    return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
+                        sort=sort, group=group, page=page, per_page=per_page, country=country)
+
+
+def parse_filters(args: Mapping[str, str]
+                  ) -> tuple[str | None, str | None, str | None, int | None, int | None]:
+    """lang, organ, country, year_from, year_to: shared by searches and trends."""
+    lang = _text(args, "lang")
+    if lang is not None:
+        lang = lang.lower()
+        if lang not in LANGUAGES:
+            raise ParamError("bad_parameter",
+                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
+    organ = _text(args, "organ")
+    if organ is not None and len(organ) > MAX_ORGAN_CHARS:
+        raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
+    country = parse_country(args)
     year_from = _int(args, "year_from", None, "a year such as 2015")
     year_to = _int(args, "year_to", None, "a year such as 2015")
     for name, year in (("year_from", year_from), ("year_to", year_to)):
@@ -130,9 +138,7 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
             raise ParamError("bad_parameter", f"{name} must be a year such as 2015")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise ParamError("bad_parameter", "year_from is after year_to")
-
-    return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
-                        sort=sort, group=group, page=page, per_page=per_page, country=country)
+    return lang, organ, country, year_from, year_to
 
 
 def parse_country(args: Mapping[str, str]) -> str | None:

@@ -20,7 +20,7 @@ from search.trends import MAX_QUERIES
 from .chart import MEASURES, trend_svg
 from .engine import get_engine
 from .errors import error_json, error_page
-from .params import MAX_ORGAN_CHARS, ParamError, _int, _text, parse_country
+from .params import ParamError, _text, parse_filters
 from .settings import MAX_QUERY_CHARS
 
 bp = Blueprint("trends", __name__)
@@ -55,8 +55,6 @@ class TrendParams:
 
 def parse_trends(args: Any) -> TrendParams:
     """Check every /trends and /api/trends parameter; ParamError names the first bad one."""
-    from index import LANGUAGES
-
     raw = [q for q in args.getlist("q") if q.strip()]
     if not raw:
         raise ParamError("missing_query", "q is required: one to five queries, q=…&q=…")
@@ -68,25 +66,11 @@ def parse_trends(args: Any) -> TrendParams:
                              f"a query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
         if "\x00" in q:
             raise ParamError("bad_query", "a query contains a NUL character")
-    lang = _text(args, "lang")
-    if lang is not None:
-        lang = lang.lower()
-        if lang not in LANGUAGES:
-            raise ParamError("bad_parameter", f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
-    organ = _text(args, "organ")
-    if organ is not None and len(organ) > MAX_ORGAN_CHARS:
-        raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
-    country = parse_country(args)
-    year_from = _int(args, "year_from", None, "a year such as 2015")
-    year_to = _int(args, "year_to", None, "a year such as 2015")
-    for name, year in (("year_from", year_from), ("year_to", year_to)):
-        if year is not None and not 1 <= year <= 9999:
-            raise ParamError("bad_parameter", f"{name} must be a year such as 2015")
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise ParamError("bad_parameter", "year_from is after year_to")
+    lang, organ, country, year_from, year_to = parse_filters(args)
     measure = _text(args, "measure") or "per_1000_documents"
     if measure not in MEASURES:
-        raise ParamError("bad_parameter", f"measure must be one of {', '.join(MEASURES)}, not {measure[:30]!r}")
+        raise ParamError("bad_parameter",
+                         f"measure must be one of {', '.join(MEASURES)}, not {measure[:30]!r}")
     fmt = _text(args, "format") or "json"
     if fmt not in ("json", "csv"):
         raise ParamError("bad_parameter", f"format must be json or csv, not {fmt[:20]!r}")
@@ -155,7 +139,8 @@ def _search(p: TrendParams, q: str) -> str:
 
 
 def _year_search(p: TrendParams, q: str, year: int) -> str:
-    return f"{url_for('pages.search')}?{urlencode({**_search_args(p, q), 'year_from': year, 'year_to': year})}"
+    args = {**_search_args(p, q), "year_from": str(year), "year_to": str(year)}
+    return f"{url_for('pages.search')}?{urlencode(args)}"
 
 
 def _point_title(q: str, y: Any) -> str:

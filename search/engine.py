@@ -462,6 +462,15 @@ class SearchEngine:
             out.append((store.paragraph(h.doc_id, rev, h.paragraph) if rev else None) or "")
         return out
 
+    @staticmethod
+    def _filter_mask(searcher: Any, cols: Columns, lang: str | None, organ: str | None,
+                     year_from: int | None, year_to: int | None,
+                     countries: list[str] | None) -> np.ndarray | None:
+        """Which paragraphs the arguments let through (None: all)."""
+        mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
+                           year_from, year_to)
+        return country_mask(cols, countries, mask) if countries is not None else mask
+
     def _matching_ids(self, searcher: Any, tree: Node, query: str, lang: str | None,
                       organ: str | None, year_from: int | None, year_to: int | None,
                       countries: list[str] | None) -> np.ndarray:
@@ -472,10 +481,7 @@ class SearchEngine:
                                   symbol_query(query), proximity=False)
         ids = IdEvaluator(searcher, self._terms, (str(self._gen), searcher.reader().generation())
                           ).ids(base)
-        mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
-                           year_from, year_to)
-        if countries is not None:
-            mask = country_mask(cols, countries, mask)
+        mask = self._filter_mask(searcher, cols, lang, organ, year_from, year_to, countries)
         if mask is not None:
             ids = ids[mask[ids]]
         phrases = _phrases_to_verify(tree)

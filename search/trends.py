@@ -21,10 +21,9 @@ import numpy as np
 
 from index.columns import Columns
 
-from .countries import country_mask, resolve_country
+from .countries import resolve_country
 from .idsets import IdEvaluator
 from .query import QueryError, parse
-from .translate import Translator
 
 if TYPE_CHECKING:
     from .engine import SearchEngine
@@ -117,7 +116,7 @@ def _docs_and_paras(cols: Columns, ids: np.ndarray, size: int) -> tuple[np.ndarr
 
 def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
                    **filters: Any) -> Trends:
-    from .engine import _check_params, _param_mask
+    from .engine import _check_params
 
     started = time.perf_counter()
     unknown = set(filters) - set(FILTERS)
@@ -149,10 +148,7 @@ def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
         base = engine._cache.get(key)
         if base is None:
             live = IdEvaluator(searcher).every()
-            mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
-                               year_from, year_to)
-            if countries is not None:
-                mask = country_mask(cols, countries, mask)
+            mask = engine._filter_mask(searcher, cols, lang, organ, year_from, year_to, countries)
             if mask is not None:
                 live = live[mask[live]]
             base = _docs_and_paras(cols, live, size)

@@ -100,14 +100,18 @@ def corpus() -> Path:
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """ONE index of statements + unpc-dev + un-charter for the whole session."""
     skip_without_corpus()
+    yield _build_once(tmp_path_factory, "real", [CORPUS / s for s in REAL_SOURCES])
+
+
+def _build_once(tmp_path_factory: pytest.TempPathFactory, name: str, sources: list[Path]) -> Path:
     from index import build_index
 
-    path = tmp_path_factory.mktemp("real") / "index"
+    path = tmp_path_factory.mktemp(name) / "index"
     # One writer process: on two cores the multi-process writer is no faster (it was slower
     # before index/whoosh_fixes.py), and a single writer keeps the fixture the same every run.
-    report = build_index([CORPUS / s for s in REAL_SOURCES], path, procs=1)
+    report = build_index(sources, path, procs=1)
     assert not report.skipped, report.skipped
-    yield path
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -193,12 +197,7 @@ GD_SESSIONS = ("Session 01 - 1946", "Session 30 - 1975", "Session 74 - 2019")
 def gd_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """ONE index of three real General Debate sessions for the whole test session."""
     skip_without_corpus()
-    from index import build_index
-
-    path = tmp_path_factory.mktemp("gd") / "index"
-    report = build_index([CORPUS / "ungdc" / s for s in GD_SESSIONS], path, procs=1)
-    assert not report.skipped, report.skipped
-    yield path
+    yield _build_once(tmp_path_factory, "gd", [CORPUS / "ungdc" / s for s in GD_SESSIONS])
 
 
 @pytest.fixture(scope="session")

@@ -47,21 +47,19 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-@pytest.fixture(scope="module")
-def base_url(real_index: Path) -> Iterator[str]:
+def serve_index(index: Path) -> Iterator[str]:
     from web import create_app
     from web.server import ServerThread
 
-    app = create_app({"INDEX_PATH": str(real_index), "WARM_UP": True})
+    app = create_app({"INDEX_PATH": str(index), "WARM_UP": True})
     with ServerThread(app) as server:
         yield server.url
 
 
-@pytest.fixture
-def page(browser: Any, base_url: str) -> Iterator[Any]:
+def page_without_errors(browser: Any, base_url: str, height: int = 720) -> Iterator[Any]:
     """A fresh context (no cookies) at desktop size; fails the test on any console error,
     which is where a Content-Security-Policy violation would show."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US",
+    context = browser.new_context(viewport={"width": 1280, "height": height}, locale="en-US",
                                   base_url=base_url)
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
@@ -73,6 +71,16 @@ def page(browser: Any, base_url: str) -> Iterator[Any]:
         assert errors == [], errors
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(real_index: Path) -> Iterator[str]:
+    yield from serve_index(real_index)
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    yield from page_without_errors(browser, base_url)
 
 
 def total(pg: Any) -> int:
@@ -199,27 +207,12 @@ def test_phone_width_has_no_horizontal_scroll(browser: Any, base_url: str) -> No
 
 @pytest.fixture(scope="module")
 def gd_url(gd_index: Path) -> Iterator[str]:
-    from web import create_app
-    from web.server import ServerThread
-
-    app = create_app({"INDEX_PATH": str(gd_index), "WARM_UP": True})
-    with ServerThread(app) as server:
-        yield server.url
+    yield from serve_index(gd_index)
 
 
 @pytest.fixture
 def gd_page(browser: Any, gd_url: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", base_url=gd_url)
-    context.set_default_timeout(TIMEOUT_MS)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        yield pg
-        assert errors == [], errors  # a CSP violation (inline style or script) shows here
-    finally:
-        context.close()
+    yield from page_without_errors(browser, gd_url, height=900)
 
 
 def test_trend_chart_draws_one_line_per_query_with_a_point_per_year(gd_page: Any) -> None:

@@ -211,3 +211,11 @@ def test_cli_trends_errors(gd_index: Path) -> None:
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     usage = run_cli("trends", "--index", str(gd_index))
     assert usage.returncode == 2
+
+
+def test_the_chart_leaves_no_import_hook_behind(client: FlaskClient) -> None:
+    # pygal installs one without find_spec(): any later failed import would warn (an error here).
+    assert client.get("/trends?q=peace").status_code == 200
+    assert not [f for f in sys.meta_path if type(f).__module__.startswith("pygal")]
+    with pytest.raises(ImportError):
+        __import__("_winapi")

@@ -12,11 +12,10 @@ chart through pygal's classes (``.color-0`` …).
 
 from __future__ import annotations
 
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
-
-import pygal
 
 from search import Trends
 
@@ -32,6 +31,7 @@ def trend_svg(trends: Trends, measure: str, *, year_url: Callable[[str, int], st
               point_title: Callable[[str, Any], str], y_title: str, chart_title: str) -> str:
     """One line per query, one point per year; ``year_url(query, year)`` is where a click on
     a point goes, ``point_title(query, year)`` what hovering over it shows."""
+    pygal = _pygal()
     years = [y.year for y in trends.series[0].years] if trends.series else []
     # An XY chart, not a Line chart of year labels: years are spaced as time is, also when
     # a filter leaves gaps between them.
@@ -51,6 +51,16 @@ def trend_svg(trends: Trends, measure: str, *, year_url: Callable[[str, int], st
             for y in s.years
         ])
     return _clean(chart.render(is_unicode=True), chart_title)
+
+
+def _pygal() -> Any:
+    """pygal, without the legacy import hook it puts on sys.meta_path for its optional
+    ``pygal.maps.*`` plugins (unused here): the hook has no find_spec(), so every later failed
+    import anywhere in the process would raise an ImportWarning."""
+    import pygal
+
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__module__ != "pygal"]
+    return pygal
 
 
 def _year_ticks(years: list[int]) -> list[int]:

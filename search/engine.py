@@ -176,16 +176,12 @@ class SearchEngine:
     def search(self, query: str, *, lang: str | None = None, organ: str | None = None,
                year_from: int | None = None, year_to: int | None = None,
                sort: str = "relevance", group: str = "doc", page: int = 1,
-               per_page: int = 10, country: str | None = None,
-               _max_per_page: int = MAX_PER_PAGE) -> SearchResults:
+               per_page: int = 10, country: str | None = None) -> SearchResults:
         """Run ``query``; see the README for the query language. Raises QueryError.
 
         ``country`` is a code or a name in English or Chinese (CHN, China, 中国)."""
         started = time.perf_counter()
-        # A download (SearchEngine.export) may take up to 10,000 rows as one page.
-        window = isinstance(per_page, int) and per_page <= _max_per_page
-        _check_params(lang, year_from, year_to, sort, group, page,
-                      min(per_page, MAX_PER_PAGE) if window else per_page)
+        _check_params(lang, year_from, year_to, sort, group, page, per_page)
         countries = resolve_country(country)
         tree = parse(query)
         langs = [lang] if lang else None
@@ -233,8 +229,7 @@ class SearchEngine:
                                 group=group, filters={"lang": lang, "organ": organ,
                                                       "year_from": year_from, "year_to": year_to,
                                                       "country": country})
-        if per_page <= MAX_PER_PAGE:  # not a download's 10,000 hits
-            self._cache.put(key, results)
+        self._cache.put(key, results)
         return results
 
     @staticmethod
@@ -347,7 +342,7 @@ class SearchEngine:
         return raw[want - per_page: want], total, per_doc, facets
 
     def _hits(self, s: Any, cols: Columns, raw: list[tuple[int, float]], per_doc: dict[int, int],
-              terms: Terms, query: str) -> list[Hit]:
+              terms: Terms, query: str, snippets: bool = True) -> list[Hit]:
         if not raw:
             return []
         store = self._store()
@@ -367,7 +362,7 @@ class SearchEngine:
                 title=display_title(meta.get("title") or "", meta.get("country")),
                 organ=meta.get("organ"), date=meta.get("date"), lang=meta.get("lang") or "",
                 paragraph=para, score=round(float(score), 4),
-                snippet_html=snippet(text, terms, meta.get("lang")),
+                snippet_html=snippet(text, terms, meta.get("lang")) if snippets else "",
                 url=document_url(doc_id, para, clean_query(query)), more=max(0, more),
                 country=meta.get("country"), year=meta.get("year"),
             ))
@@ -447,11 +442,39 @@ class SearchEngine:
         shares of the year; filters: lang, organ, country, year_from, year_to."""
         return compute_trends(self, queries, **filters)
 
-    def export(self, query: str, *, limit: int = MAX_RESULT_WINDOW, **kwargs: Any) -> SearchResults:
-        """Up to ``limit`` (at most 10,000) hits in one page, for a download (CSV, JSON Lines)."""
+    def export(self, query: str, *, limit: int = MAX_RESULT_WINDOW, lang: str | None = None,
+               organ: str | None = None, year_from: int | None = None, year_to: int | None = None,
+               country: str | None = None, sort: str = "relevance", group: str = "doc"
+               ) -> SearchResults:
+        """Up to ``limit`` (at most 10,000) hits in one page, for a download (CSV, JSON Lines).
+
+        The same matches, total and facets as search(); the hits have no snippet (a download
+        takes the whole paragraph: paragraph_texts()), and "relevance" is BM25 without the
+        proximity and as-typed bonuses of a results page: with them, 10,000 hits of a common
+        word took half a minute (bench/trends.py)."""
+        started = time.perf_counter()
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULT_WINDOW:
             raise QueryError(f"limit must be a whole number from 1 to {MAX_RESULT_WINDOW:,}")
-        return self.search(query, page=1, per_page=limit, _max_per_page=MAX_RESULT_WINDOW, **kwargs)
+        _check_params(lang, year_from, year_to, sort, group, 1, 1)
+        tree = parse(query)
+        countries = resolve_country(country)
+        with self._guard(), self._searcher() as searcher:
+            cols = self._columns_for(searcher)
+            ids = self._matching_ids(searcher, tree, query, lang, organ, year_from, year_to, countries)
+            sym = symbol_query(query)
+            base = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None, sym,
+                                      proximity=False)
+            texts = positive_texts(tree)
+            raw, total, per_doc, facets = self._collect(
+                searcher, base, base, ids, cols, sort, group, 1, limit, bool(texts) or sym is not None,
+                set(ids.tolist()), None)
+            hits = self._hits(searcher, cols, raw, per_doc, Terms.from_texts(texts), query,
+                              snippets=False)
+        took = round((time.perf_counter() - started) * 1000, 2)
+        return SearchResults(query=query, total=total, page=1, per_page=limit, took_ms=took, hits=hits,
+                             facets=facets, sort=sort, group=group,
+                             filters={"lang": lang, "organ": organ, "year_from": year_from,
+                                      "year_to": year_to, "country": country})
 
     def paragraph_texts(self, hits: list[Hit]) -> list[str]:
         """The whole paragraph of each hit, as plain text ("" if it has gone since)."""

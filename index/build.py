@@ -40,6 +40,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from . import postings
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
@@ -340,8 +341,12 @@ def _writer_procs(procs: int | None) -> int:
 
 def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLike[str], *,
                 progress: Progress | None = None, procs: int | None = None,
-                lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> BuildReport:
-    """Full rebuild of the index at ``path`` from ``sources``, swapped in atomically."""
+                lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                postings_min_df: int = postings.MIN_DF) -> BuildReport:
+    """Full rebuild of the index at ``path`` from ``sources``, swapped in atomically.
+
+    ``postings_min_df``: terms with at least this many postings in a segment get side
+    arrays (:mod:`index.postings`); tests lower it to exercise them on small corpora."""
     started = time.monotonic()
     root = Path(path)
     report = BuildReport(path=str(root))
@@ -358,6 +363,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         nprocs = _writer_procs(procs)
         if nprocs > 1:
             writer = MpWriter(ix, procs=nprocs, multisegment=True, limitmb=128, batchsize=256)
+            writer.postings_min_df = postings_min_df
         else:
             writer = ix.writer(limitmb=256)
         dedup = _Dedup()
@@ -382,6 +388,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             store.commit()
             _checkpoint("build-write")
             writer.commit()
+            postings.write_missing(tmp, ix, postings_min_df)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -390,7 +397,8 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             raise
         store.close()
         report.seconds = round(time.monotonic() - started, 3)
-        _write_json_atomic(tmp / META_FILE, _meta(report, sources))
+        _write_json_atomic(tmp / META_FILE, {**_meta(report, sources),
+                                             "postings_min_df": postings_min_df})
         _fsync_tree(tmp)
         _checkpoint("build-commit")
         gen = root / name
@@ -468,6 +476,10 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                         writer.cancel()
                     raise
                 _checkpoint("update-commit")
+                # The new segment's side arrays (an update killed before this point leaves
+                # it without: it is read through Whoosh until the next update writes them).
+                postings.write_missing(gen, _open_whoosh(gen),
+                                       int(meta.get("postings_min_df", postings.MIN_DF)))
                 for doc, rev in changed.values():
                     store.set_current(doc, rev)
                 store.drop(gone)

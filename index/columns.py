@@ -52,9 +52,24 @@ class Columns:
     # uint16 per paragraph: 0 = none, i = country_names[i] (an ISO code as stored)
     country: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
     country_names: list[str] = field(default_factory=lambda: [""])
+    # Derived once per reader, so that grouping and facets are bincounts over small
+    # integers rather than sorts of hundreds of thousands of keys:
+    doc_ord: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # per paragraph
+    organ_ord: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # per paragraph
+    organ_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # ordinal → key
+    n_docs: int = 0
 
     def __len__(self) -> int:
         return len(self.doc)
+
+    def __post_init__(self) -> None:
+        if len(self.doc) and not len(self.doc_ord):
+            _keys, ords = np.unique(self.doc, return_inverse=True)
+            self.doc_ord = ords.astype(np.int32)
+            self.n_docs = len(_keys)
+            okeys, oords = np.unique(self.organ, return_inverse=True)
+            self.organ_keys = okeys.astype(np.int64)
+            self.organ_ord = oords.astype(np.int32)
 
 
 def _segment_array(segreader: Any, name: str, typecode: str) -> np.ndarray:

@@ -63,14 +63,39 @@ class SubWriterTask(multiproc.SubWriterTask):
     def run(self) -> None:
         _die_with_parent()
         super().run()
+        if self.running and self.multisegment:
+            # Each worker writes its own segment's side arrays, so both cores do it at once.
+            # Best effort: the parent writes whatever is missing after the commit, and
+            # reports any error there, as one line.
+            try:
+                from pathlib import Path
+
+                from whoosh.reading import SegmentReader
+
+                from . import postings
+
+                segment = self.writer.get_segment()
+                reader = SegmentReader(self.storage, self.writer.schema, segment)
+                try:
+                    postings.write_segment(Path(self.storage.folder), reader,
+                                           getattr(self, "postings_min_df", postings.MIN_DF))
+                finally:
+                    reader.close()
+            except Exception:
+                pass
 
 
 class MpWriter(multiproc.MpWriter):
-    """Whoosh's multi-process writer whose workers never outlive a killed build."""
+    """Whoosh's multi-process writer whose workers never outlive a killed build, and
+    write their segment's side arrays (:mod:`index.postings`)."""
+
+    postings_min_df: int | None = None
 
     def _new_task(self) -> Any:
         task = SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                              self.subargs, self.multisegment)
+        if self.postings_min_df is not None:
+            task.postings_min_df = self.postings_min_df
         task.daemon = True
         self.tasks.append(task)
         task.start()

@@ -157,7 +157,8 @@ def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
         years = np.flatnonzero(docs_in)
         series = []
         for q, tree in zip(queries, trees, strict=True):
-            ids = engine._matching_ids(searcher, tree, q, lang, organ, year_from, year_to, countries)
+            ids = engine._matched(searcher, tree, q, lang, organ, year_from, year_to, countries,
+                                  scored=False)[2].ids
             docs, paras = _docs_and_paras(cols, ids, size)
             total = len(np.unique(cols.doc[ids])) if len(ids) else 0
             series.append(TrendSeries(

@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=Path, default=ROOT / "var" / "demo-index")
     ap.add_argument("--out", type=Path, default=Path("screenshots"))
     ap.add_argument("--query", default="安全理事会")
+    ap.add_argument("--trends", default="climate change|nuclear weapons|apartheid",
+                    help="queries of the trends page, separated by |")
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -103,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
             shoot(phone, f"{base}/search?q={q}&with=en&ui=zh", args.out / "phone-parallel-results.png")
             shoot(phone, f"{base}/documents/raw_un_charter_zh-zh?q={q}&with=ar&ui=zh#p40",
                   args.out / "phone-parallel-document.png", full_page=False)
+            trend = "&".join(f"q={quote(t)}" for t in args.trends.split("|"))
+            shoot(desk, f"{base}/trends?{trend}&ui=en", args.out / "trends.png")
+            shoot(desk, f"{base}/trends?{trend}&ui=zh", args.out / "trends-zh.png")
+            shoot(phone, f"{base}/trends?{trend}&ui=zh", args.out / "phone-trends.png")
+            first_q = quote(args.trends.split("|")[0])
+            shoot(desk, f"{base}/search?q={first_q}&ui=zh", args.out / "results-countries-zh.png")
         finally:
             browser.close()
     print(f"{len(list(args.out.glob('*.png')))} screenshots in {args.out}/ "

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from whoosh import columns
 
+from ._whoosh import posting_blocks
 from .model import LANGUAGES
 
 #: (field, typecode) of the numeric columns; the typecodes are struct codes (big-endian).
@@ -48,6 +49,9 @@ class Columns:
     date: np.ndarray  # YYYYMMDD, 0 = none
     para: np.ndarray
     organ_names: dict[int, str]
+    # uint16 per paragraph: 0 = none, i = country_names[i] (an ISO code as stored)
+    country: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+    country_names: list[str] = field(default_factory=lambda: [""])
     # Derived once per reader, so that grouping and facets are bincounts over small
     # integers rather than sorts of hundreds of thousands of keys:
     doc_ord: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # per paragraph
@@ -99,10 +103,39 @@ def load_columns(reader: Any) -> Columns:
             names[organ_key(name)] = name
     except Exception:  # no organ field in this index
         pass
+    country, country_names = _country_column(leaves, len(arrays["doc_key"]))
     return Columns(doc=arrays["doc_key"].astype(np.int64), lang=arrays["lang_code"],
                    organ=arrays["organ_key"], year=arrays["year_col"].astype(np.int64),
                    date=arrays["date_col"].astype(np.int64), para=arrays["para"],
-                   organ_names=names)
+                   organ_names=names, country=country, country_names=country_names)
+
+
+def _country_column(leaves: list[tuple[Any, int]], n: int) -> tuple[np.ndarray, list[str]]:
+    """The country of every paragraph, from the postings of the ``country`` field.
+
+    The schema has no country column; the few hundred country terms' posting lists
+    (no positions) give the same thing in one pass, without a rebuild of existing
+    indexes.  A deleted paragraph keeps its value: callers only look at live ones.
+    """
+    out = np.zeros(n, dtype=np.uint16)
+    names = [""]
+    index: dict[str, int] = {}
+    for seg, offset in leaves:
+        if "country" not in seg.schema:
+            continue
+        for term in seg.lexicon("country"):
+            code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            if code not in index:
+                index[code] = len(names)
+                names.append(code)
+            out[_posting_ids(seg, "country", term) + offset] = index[code]
+    return out, names
+
+
+def _posting_ids(seg: Any, fieldname: str, term: bytes) -> np.ndarray:
+    """Every document number of a term's postings in one segment (deleted ones included)."""
+    parts = [np.asarray(ids, dtype=np.int64) for ids, _w, _v in posting_blocks(seg, fieldname, term)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def lang_name(code: int) -> str:

@@ -9,11 +9,14 @@ import logging
 
 from index.errors import IndexNotFoundError
 
+from .countries import country_code, country_name
 from .engine import SearchEngine
 from .query import QueryError
 from .results import DocumentView, Hit, SearchResults
+from .trends import Trends, TrendSeries, TrendYear
 
 # A library logs, the application decides where to: silent unless configured.
 logging.getLogger("unsearch").addHandler(logging.NullHandler())
 
-__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "SearchEngine", "SearchResults"]
+__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "SearchEngine", "SearchResults",
+           "TrendSeries", "TrendYear", "Trends", "country_code", "country_name"]

@@ -37,6 +37,7 @@ from index.model import LANGUAGES
 from index.postings import SegmentPostings
 from index.store import Store
 
+from .countries import country_facet, country_mask, display_title, resolve_country
 from .highlight import Terms, highlight_all, snippet
 from .idsets import term_cache
 from .lru import LRU
@@ -44,6 +45,7 @@ from .parallel import Parallel, Translations, attach_aligned, check_lang, parall
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .translate import Translator
+from .trends import Trends, compute_trends
 from .vector import Evaluator, Match, Segments, top
 
 log = logging.getLogger("unsearch.search")
@@ -203,48 +205,38 @@ class SearchEngine:
     def search(self, query: str, *, lang: str | None = None, organ: str | None = None,
                year_from: int | None = None, year_to: int | None = None,
                sort: str = "relevance", group: str = "doc", page: int = 1,
-               per_page: int = 10, with_lang: str | None = None) -> SearchResults:
+               per_page: int = 10, country: str | None = None,
+               with_lang: str | None = None) -> SearchResults:
         """Run ``query``; see the README for the query language. Raises QueryError.
-        With ``with_lang``, each hit carries its aligned passage in that language."""
+
+        ``country`` is a code or a name in English or Chinese (CHN, China, 中国). With
+        ``with_lang``, each hit carries its aligned passage in that language."""
         if with_lang is not None:
             results = self.search(query, lang=lang, organ=organ, year_from=year_from,
                                   year_to=year_to, sort=sort, group=group, page=page,
-                                  per_page=per_page)
+                                  per_page=per_page, country=country)
             return attach_aligned(self.parallel(), results, check_lang(with_lang, "with"), query)
         started = time.perf_counter()
         _check_params(lang, year_from, year_to, sort, group, page, per_page)
+        countries = resolve_country(country)
         tree = parse(query)
         langs = [lang] if lang else None
         with self._guard(), self._searcher() as searcher:
             key = (str(self._gen), searcher.reader().generation(), query, lang, organ, year_from,
-                   year_to, sort, group, page, per_page)
+                   year_to, sort, group, page, per_page, country)
             cached = self._cache.get(key)
             if cached is not None:
                 took = (time.perf_counter() - started) * 1000
                 return dataclasses.replace(cached, took_ms=round(took, 2))
-            sym = symbol_query(query)
-            # The query with its proximity bonus, and without it (the same matches, and
-            # cheap to rank: the bonus is computed for the top candidates only).
-            full, base = (self._whoosh_query(searcher.reader(), tree, langs, sym, proximity=p)
-                          for p in (True, False))
-            cols = self._columns_for(searcher)
-            ev = self._evaluator(searcher, key[:2])
             texts = positive_texts(tree)
-            scored = bool(texts) or sym is not None
-            matched = ev.run(base, scored=scored)
-            # The lang/organ/year arguments filter with numpy over the columns.
-            mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
-                               year_from, year_to)
-            if mask is not None:
-                matched = _keep(matched, mask[matched.ids])
-            # Quoted phrases match as typed through the form codes of index/surface.py; a
-            # segment without them (written by an update) has its matches' text checked.
-            phrases = _phrases_to_verify(tree)
-            if phrases and ev.unverified:
-                check = matched.ids[np.isin(matched.ids, np.concatenate(ev.unverified))]
-                failed = np.setdiff1d(check, self._verify(searcher, cols, check, phrases))
-                matched = _keep(matched, ~np.isin(matched.ids, failed))
-            ev.unverified = []
+            scored = bool(texts) or symbol_query(query) is not None
+            ev, _base, matched = self._matched(searcher, tree, query, lang, organ, year_from,
+                                               year_to, countries, scored=scored)
+            # The query with its proximity bonus: the same matches, scored for the top
+            # candidates only.
+            full = self._whoosh_query(searcher.reader(), tree, langs, symbol_query(query),
+                                      proximity=True)
+            cols = self._columns_for(searcher)
             surface = _surface_pattern(texts)
             hits_raw, total, counts, facets = self._collect(searcher, ev, full, matched, cols, sort,
                                                             group, page, per_page, scored, surface)
@@ -254,7 +246,8 @@ class SearchEngine:
         results = SearchResults(query=query, total=total, page=page, per_page=per_page,
                                 took_ms=round(took, 2), hits=hits, facets=facets, sort=sort,
                                 group=group, filters={"lang": lang, "organ": organ,
-                                                      "year_from": year_from, "year_to": year_to})
+                                                      "year_from": year_from, "year_to": year_to,
+                                                      "country": country})
         self._cache.put(key, results)
         return results
 
@@ -375,7 +368,7 @@ class SearchEngine:
         return raw, total, per_doc, facets
 
     def _hits(self, s: Any, cols: Columns, raw: list[tuple[int, float]], per_doc: np.ndarray | None,
-              terms: Terms, query: str) -> list[Hit]:
+              terms: Terms, query: str, snippets: bool = True) -> list[Hit]:
         if not raw:
             return []
         store = self._store()
@@ -391,10 +384,11 @@ class SearchEngine:
             text = store.paragraph(doc_id, meta["rev"], para) or ""
             more = int(per_doc[cols.doc_ord[docnum]]) - 1 if per_doc is not None else 0
             hits.append(Hit(
-                doc_id=doc_id, symbol=meta.get("symbol"), title=meta.get("title") or "",
+                doc_id=doc_id, symbol=meta.get("symbol"),
+                title=display_title(meta.get("title") or "", meta.get("country")),
                 organ=meta.get("organ"), date=meta.get("date"), lang=meta.get("lang") or "",
                 paragraph=para, score=round(float(score), 4),
-                snippet_html=snippet(text, terms, meta.get("lang")),
+                snippet_html=snippet(text, terms, meta.get("lang")) if snippets else "",
                 url=document_url(doc_id, para, clean_query(query)), more=max(0, more),
                 country=meta.get("country"), year=meta.get("year"),
             ))
@@ -424,6 +418,7 @@ class SearchEngine:
         if meta is None:
             raise KeyError(doc_id)
         paragraphs = store.paragraphs(doc_id, meta["rev"])
+        meta = {**meta, "title": display_title(meta.get("title") or "", meta.get("country"))}
         html_paragraphs = None
         if query:
             try:
@@ -493,6 +488,86 @@ class SearchEngine:
     def parse(self, query: str) -> Node:
         """Parse without searching (raises QueryError): for validating input early."""
         return parse(query)
+
+    # -- trends and downloads (search/trends.py) -------------------------------
+
+    def trends(self, queries: list[str], **filters: Any) -> Trends:
+        """Matching documents and paragraphs per year for each query (at most 5), with their
+        shares of the year; filters: lang, organ, country, year_from, year_to."""
+        return compute_trends(self, queries, **filters)
+
+    def export(self, query: str, *, limit: int = MAX_RESULT_WINDOW, lang: str | None = None,
+               organ: str | None = None, year_from: int | None = None, year_to: int | None = None,
+               country: str | None = None, sort: str = "relevance", group: str = "doc"
+               ) -> SearchResults:
+        """Up to ``limit`` (at most 10,000) hits in one page, for a download (CSV, JSON Lines).
+
+        The same matches, total and facets as search(); the hits have no snippet (a download
+        takes the whole paragraph: paragraph_texts()), and "relevance" is BM25 without the
+        proximity and as-typed bonuses of a results page: with them, 10,000 hits of a common
+        word took half a minute (bench/trends.py)."""
+        started = time.perf_counter()
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULT_WINDOW:
+            raise QueryError(f"limit must be a whole number from 1 to {MAX_RESULT_WINDOW:,}")
+        _check_params(lang, year_from, year_to, sort, group, 1, 1)
+        tree = parse(query)
+        countries = resolve_country(country)
+        texts = positive_texts(tree)
+        scored = bool(texts) or symbol_query(query) is not None
+        with self._guard(), self._searcher() as searcher:
+            cols = self._columns_for(searcher)
+            ev, base, matched = self._matched(searcher, tree, query, lang, organ, year_from, year_to,
+                                              countries, scored=scored)
+            raw, total, per_doc, facets = self._collect(searcher, ev, base, matched, cols, sort, group,
+                                                        1, limit, scored, None)
+            hits = self._hits(searcher, cols, raw, per_doc, Terms.from_texts(texts), query,
+                              snippets=False)
+        took = round((time.perf_counter() - started) * 1000, 2)
+        return SearchResults(query=query, total=total, page=1, per_page=limit, took_ms=took, hits=hits,
+                             facets=facets, sort=sort, group=group,
+                             filters={"lang": lang, "organ": organ, "year_from": year_from,
+                                      "year_to": year_to, "country": country})
+
+    def paragraph_texts(self, hits: list[Hit]) -> list[str]:
+        """The whole paragraph of each hit, as plain text ("" if it has gone since)."""
+        store = self._store()
+        out = []
+        for h in hits:
+            rev = store.current_rev(h.doc_id)
+            out.append((store.paragraph(h.doc_id, rev, h.paragraph) if rev else None) or "")
+        return out
+
+    @staticmethod
+    def _filter_mask(searcher: Any, cols: Columns, lang: str | None, organ: str | None,
+                     year_from: int | None, year_to: int | None,
+                     countries: list[str] | None) -> np.ndarray | None:
+        """Which paragraphs the arguments let through (None: all)."""
+        mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
+                           year_from, year_to)
+        return country_mask(cols, countries, mask) if countries is not None else mask
+
+    def _matched(self, searcher: Any, tree: Node, query: str, lang: str | None, organ: str | None,
+                 year_from: int | None, year_to: int | None, countries: list[str] | None, *,
+                 scored: bool) -> tuple[Evaluator, wq.Query, Match]:
+        """What search() matches under these arguments (its totals and facets), made the same
+        way: (the evaluator, the query without its proximity bonus, the match)."""
+        cols = self._columns_for(searcher)
+        base = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None,
+                                  symbol_query(query), proximity=False)
+        ev = self._evaluator(searcher, (str(self._gen), searcher.reader().generation()))
+        matched = ev.run(base, scored=scored)
+        mask = self._filter_mask(searcher, cols, lang, organ, year_from, year_to, countries)
+        if mask is not None:
+            matched = _keep(matched, mask[matched.ids])
+        # Quoted phrases match as typed through the form codes of index/surface.py; a
+        # segment without them (written by an update) has its matches' text checked.
+        phrases = _phrases_to_verify(tree)
+        if phrases and ev.unverified:
+            check = matched.ids[np.isin(matched.ids, np.concatenate(ev.unverified))]
+            failed = np.setdiff1d(check, self._verify(searcher, cols, check, phrases))
+            matched = _keep(matched, ~np.isin(matched.ids, failed))
+        ev.unverified = []
+        return ev, base, matched
 
 
 def _close_searchers(pool: list[Any]) -> None:
@@ -616,7 +691,7 @@ def _facets(cols: Columns, rep: np.ndarray) -> dict[str, dict[str, int]]:
     return {"lang": _count(cols.lang[rep], len(LANGUAGES) + 1, lang_name),
             "organ": _count(cols.organ_ord[rep], len(organs),
                             lambda k: cols.organ_names.get(int(organs[k]), "") if organs[k] else ""),
-            "year": yc}
+            "year": yc, "country": country_facet(cols, rep)}
 
 
 def _nth_best(scores: dict[int, float], cols: Columns, group: str, n: int) -> float:

@@ -26,6 +26,7 @@ from index.analysis import HAN_RUN, analyze, bigrams, fold, stemmer
 from index.model import LANGUAGES
 from index.schema import BIGRAM_FIELD, TEXT_FIELDS, TITLE_FIELD
 
+from .countries import country_codes
 from .query import And, Filter, Node, Not, Or, QueryError, Range, Text, parse_date_bound
 from .vector import SurfacePhrase
 
@@ -261,7 +262,10 @@ class Translator:
         if node.field == "organ":
             return wq.Term("organ", self.organ(v))
         if node.field == "country":
-            return wq.Term("country", v.upper())
+            # A code or a name in English or Chinese: country:China = country:中国 = country:CHN.
+            codes = country_codes(v) or [v.upper()]
+            terms = [wq.Term("country", c) for c in codes]
+            return terms[0] if len(terms) == 1 else wq.Or(terms)
         if node.field == "symbol":
             s = v.lower()
             if s.endswith("*") and not any(c in s[:-1] for c in "*?"):

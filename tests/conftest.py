@@ -100,16 +100,20 @@ def corpus() -> Path:
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """ONE index of statements + unpc-dev + un-charter for the whole session."""
     skip_without_corpus()
+    yield _build_once(tmp_path_factory, "real", [CORPUS / s for s in REAL_SOURCES])
+
+
+def _build_once(tmp_path_factory: pytest.TempPathFactory, name: str, sources: list[Path]) -> Path:
     from index import build_index
 
-    path = tmp_path_factory.mktemp("real") / "index"
+    path = tmp_path_factory.mktemp(name) / "index"
     # One writer process: on two cores the multi-process writer is no faster (it was slower
     # before index/whoosh_fixes.py), and a single writer keeps the fixture the same every run.
     # postings_min_df=20: the terms of 20 paragraphs or more are read from the side arrays
     # (index.postings), the rarer ones through Whoosh, so tests exercise both paths.
-    report = build_index([CORPUS / s for s in REAL_SOURCES], path, procs=1, postings_min_df=20)
+    report = build_index(sources, path, procs=1, postings_min_df=20)
     assert not report.skipped, report.skipped
-    yield path
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -184,3 +188,23 @@ def serving(index: Path, *args: str, startup_timeout: float = 60.0) -> Iterator[
         if proc.stdout:
             served.output = proc.stdout.read()
             proc.stdout.close()
+
+
+#: A small real General Debate subset (360 statements, about 12k paragraphs, ~25 s to build):
+#: early, middle and recent sessions, for trends, countries and downloads.
+GD_SESSIONS = ("Session 01 - 1946", "Session 30 - 1975", "Session 74 - 2019")
+
+
+@pytest.fixture(scope="session")
+def gd_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """ONE index of three real General Debate sessions for the whole test session."""
+    skip_without_corpus()
+    yield _build_once(tmp_path_factory, "gd", [CORPUS / "ungdc" / s for s in GD_SESSIONS])
+
+
+@pytest.fixture(scope="session")
+def gd_engine(gd_index: Path) -> Iterator[Any]:
+    from search import SearchEngine
+
+    with SearchEngine.open(gd_index) as eng:
+        yield eng

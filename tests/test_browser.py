@@ -47,21 +47,19 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-@pytest.fixture(scope="module")
-def base_url(real_index: Path) -> Iterator[str]:
+def serve_index(index: Path) -> Iterator[str]:
     from web import create_app
     from web.server import ServerThread
 
-    app = create_app({"INDEX_PATH": str(real_index), "WARM_UP": True})
+    app = create_app({"INDEX_PATH": str(index), "WARM_UP": True})
     with ServerThread(app) as server:
         yield server.url
 
 
-@pytest.fixture
-def page(browser: Any, base_url: str) -> Iterator[Any]:
+def page_without_errors(browser: Any, base_url: str, height: int = 720) -> Iterator[Any]:
     """A fresh context (no cookies) at desktop size; fails the test on any console error,
     which is where a Content-Security-Policy violation would show."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US",
+    context = browser.new_context(viewport={"width": 1280, "height": height}, locale="en-US",
                                   base_url=base_url)
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
@@ -73,6 +71,16 @@ def page(browser: Any, base_url: str) -> Iterator[Any]:
         assert errors == [], errors
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(real_index: Path) -> Iterator[str]:
+    yield from serve_index(real_index)
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    yield from page_without_errors(browser, base_url)
 
 
 def total(pg: Any) -> int:
@@ -190,5 +198,90 @@ def test_phone_width_has_no_horizontal_scroll(browser: Any, base_url: str) -> No
         pg.locator(".hit-title a").first.click()
         pg.wait_for_url("**/documents/**")
         assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
+
+
+# -- the trends page, over three real General Debate sessions --------------------------
+
+
+@pytest.fixture(scope="module")
+def gd_url(gd_index: Path) -> Iterator[str]:
+    yield from serve_index(gd_index)
+
+
+@pytest.fixture
+def gd_page(browser: Any, gd_url: str) -> Iterator[Any]:
+    yield from page_without_errors(browser, gd_url, height=900)
+
+
+def test_trend_chart_draws_one_line_per_query_with_a_point_per_year(gd_page: Any) -> None:
+    pg = gd_page
+    pg.goto("/trends?ui=en")
+    inputs = pg.locator('.trend-queries input[name="q"]')
+    inputs.nth(0).fill("climate change")
+    inputs.nth(1).fill("nuclear weapons")
+    inputs.nth(2).fill("apartheid")
+    pg.click(".trends-form button")
+    pg.wait_for_url("**/trends?q=climate+change&q=nuclear+weapons&q=apartheid**")
+    chart = pg.locator("svg.trend-chart")
+    chart.wait_for()
+    lines = chart.locator(".plot .series path.line")
+    assert lines.count() == 3
+    for i in range(3):
+        box = lines.nth(i).bounding_box()
+        assert box and box["width"] > 300  # drawn across the chart, not collapsed
+        stroke = lines.nth(i).evaluate("e => getComputedStyle(e).stroke")
+        assert stroke not in ("none", "rgb(0, 0, 0)")  # coloured by our stylesheet
+    # A point for each year that has statements (1946, 1975, 2019), in every series.
+    dots = [chart.locator(f".plot.overlay .serie-{i} circle.dot") for i in range(3)]
+    assert [d.count() for d in dots] == [3, 3, 3]
+    strokes = {lines.nth(i).evaluate("e => getComputedStyle(e).stroke") for i in range(3)}
+    assert len(strokes) == 3
+    # Hovering shows the exact figures (a native SVG title on the point's link).
+    point = chart.locator(".plot.overlay .serie-0 a").nth(2)
+    assert point.locator("title").text_content().startswith("climate change – 2019: 168 of 195 documents")
+    point.hover()
+    # 2019's point sits far above 1975's (86% of statements against 4%).
+    y1975 = dots[0].nth(1).bounding_box()["y"]
+    y2019 = dots[0].nth(2).bounding_box()["y"]
+    assert y2019 < y1975 - 100
+    # The table says the same without JavaScript; clicking a point opens that year's search.
+    assert pg.locator("#trend-table tbody tr").count() == 3
+    point.locator("circle").click()
+    pg.wait_for_url("**/search?**year_from=2019**")
+    assert total(pg) == 168
+
+
+def test_trends_page_at_phone_width_in_chinese(browser: Any, gd_url: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  base_url=gd_url, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        pg = context.new_page()
+        pg.goto("/trends?q=climate+change&q=nuclear+weapons")
+        assert pg.inner_text("h1") == "历年趋势"
+        assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        box = pg.locator("svg.trend-chart").bounding_box()
+        assert box and 300 <= box["width"] <= 360
+    finally:
+        context.close()
+
+
+def test_copy_citation_button(browser: Any, gd_url: str) -> None:
+    context = browser.new_context(base_url=gd_url, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+        pg = context.new_page()
+        pg.goto("/documents/CHN_74_2019-en?ui=en#p3")
+        button = pg.locator("#p3 .cite-copy")
+        assert button.is_visible()  # shown by cite.js: without JavaScript only the ¶ link is there
+        button.click()
+        pg.wait_for_function("document.querySelector('#p3 .cite-copy').hasAttribute('data-done')")
+        copied = pg.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith("General debate, 74th session (2019): China, General Assembly, 2019, "
+                                 "para. 3, ")
+        assert copied.endswith("/documents/CHN_74_2019-en#p3")
     finally:
         context.close()

@@ -627,7 +627,7 @@ def test_facets_reflect_query_and_filters(engine: Any) -> None:
 def test_results_to_dict_is_the_json_api_shape(engine: Any) -> None:
     d = engine.search("安全理事会", lang="zh", per_page=3).to_dict()
     assert {"query", "total", "page", "per_page", "took_ms", "hits", "facets"} <= set(d)
-    assert set(d["facets"]) == {"lang", "organ", "year"}
+    assert set(d["facets"]) == {"lang", "organ", "year", "country"}
     hit = d["hits"][0]
     assert {"doc_id", "symbol", "title", "organ", "date", "lang", "paragraph", "score",
             "snippet_html", "url"} <= set(hit)

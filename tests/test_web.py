@@ -266,7 +266,7 @@ def test_api_search_shape(client: FlaskClient) -> None:
     data = api(client, "/api/search?q=安全理事会&per_page=3")
     assert {"query", "total", "page", "per_page", "took_ms", "hits", "facets"} <= set(data)
     assert data["query"] == "安全理事会" and data["page"] == 1 and data["per_page"] == 3
-    assert len(data["hits"]) == 3 and set(data["facets"]) == {"lang", "organ", "year"}
+    assert len(data["hits"]) == 3 and set(data["facets"]) == {"lang", "organ", "year", "country"}
     for hit in data["hits"]:
         assert {"doc_id", "symbol", "title", "organ", "date", "lang", "paragraph", "score",
                 "snippet_html", "url"} <= set(hit)

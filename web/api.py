@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from search import QueryError
 
+from . import export
 from .engine import get_engine
 from .errors import error_json
-from .params import ParamError, parse_search, valid_doc_id
+from .params import ParamError, SearchParams, parse_search, valid_doc_id
+from .settings import MAX_RESULT_WINDOW
 
 bp = Blueprint("api", __name__)
 
@@ -21,11 +23,37 @@ def search() -> Any:
         p = parse_search(request.args, default_per_page=10)
     except ParamError as e:
         return error_json(400, e.code, e.message)
+    fmt = (request.args.get("format") or "json").strip()
+    if fmt != "json":
+        return download(p, fmt)
     try:
         results = get_engine().search(p.q, **p.engine_kwargs())
     except QueryError as e:
         return error_json(400, "bad_query", str(e))
     return jsonify(results.to_dict())
+
+
+def download(p: SearchParams, fmt: str) -> Any:
+    """``format=csv|jsonl``: up to 10,000 hits from the first (or ``limit``), one per row."""
+    if fmt not in export.FORMATS:
+        return error_json(400, "bad_parameter", f"format must be json, csv or jsonl, not {fmt[:20]!r}")
+    raw_limit = (request.args.get("limit") or "").strip()
+    if raw_limit and not (raw_limit.isascii() and raw_limit.isdigit()
+                          and 1 <= int(raw_limit) <= MAX_RESULT_WINDOW):
+        return error_json(400, "bad_parameter",
+                          f"limit must be a whole number from 1 to {MAX_RESULT_WINDOW:,}")
+    kwargs = {k: v for k, v in p.engine_kwargs().items() if k not in ("page", "per_page", "with_lang")}
+    engine = get_engine()
+    try:
+        results = engine.export(p.q, limit=int(raw_limit or MAX_RESULT_WINDOW), **kwargs)
+    except QueryError as e:
+        return error_json(400, "bad_query", str(e))
+    texts = engine.paragraph_texts(results.hits)
+    base = request.host_url.rstrip("/") + request.script_root
+    rows = [export.hit_row(h, base, text) for h, text in zip(results.hits, texts, strict=True)]
+    name = "results." + fmt
+    return Response(export.render(fmt, rows), mimetype=export.MEDIA_TYPES[fmt].split(";")[0],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/api/documents/<path:doc_id>")

@@ -67,11 +67,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .parallel_views import bp as parallel_bp
+    from .trends import bp as trends_bp
     from .views import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(parallel_bp)
+    app.register_blueprint(trends_bp)
 
     app.before_request(_choose_ui_lang)
     app.after_request(_after_request)

@@ -221,23 +221,44 @@ def index_info_cmd(index_path: str | None, as_json: bool) -> None:
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance")
 @click.option("--group", type=click.Choice(["doc", "para"]), default="doc",
               help="One hit per document (doc) or every matching paragraph (para).")
-@click.option("--limit", type=click.IntRange(1, 100), default=10, help="Number of hits (1-100).")
+@click.option("--country", default=None, help="Only this country: a code or a name (CHN, China, 中国).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=None,
+              help="Number of hits (1-100; with --csv up to 10,000, default all up to 10,000).")
 @click.option("--page", type=click.IntRange(1, None), default=1)
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON API's result.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print the hits as CSV: doc_id, symbol, title, organ, country, date, lang, "
+                   "paragraph, text, url.")
 @_guard
 def search_cmd(query: str, index_path: str | None, lang: str | None, organ: str | None,
-               year_from: int | None, year_to: int | None, sort: str, group: str, limit: int,
-               page: int, as_json: bool) -> None:
+               year_from: int | None, year_to: int | None, sort: str, group: str, country: str | None,
+               limit: int | None, page: int, as_json: bool, as_csv: bool) -> None:
     """Search the index and print ranked results with the matches highlighted.
 
     Example: unsearch search '"大规模毁灭性武器" lang:zh' --limit 5
+
+    Example: unsearch search 'climate change' --country China --csv > china.csv
     """
     from search import SearchEngine
 
+    if as_json and as_csv:
+        raise click.UsageError("use one of --json and --csv")
+    if limit is not None and limit > 100 and not as_csv:
+        raise click.UsageError("--limit is at most 100 (up to 10,000 with --csv)")
+    kwargs: dict[str, Any] = {"lang": lang, "organ": organ, "year_from": year_from, "year_to": year_to,
+                              "sort": sort, "group": group, "country": country}
     with SearchEngine.open(_index_dir(index_path)) as engine:
-        results = engine.search(query, lang=lang, organ=organ, year_from=year_from,
-                                year_to=year_to, sort=sort, group=group, page=page,
-                                per_page=limit)
+        if as_csv:
+            from web.export import csv_lines, hit_row
+
+            results = engine.export(query, limit=limit or 10_000, **kwargs)
+            texts = engine.paragraph_texts(results.hits)
+            rows = (hit_row(h, text=t) for h, t in zip(results.hits, texts, strict=True))
+            for chunk in csv_lines(rows, bom=False):
+                click.echo(chunk, nl=False)
+            return
+        limit = limit or 10
+        results = engine.search(query, page=page, per_page=limit, **kwargs)
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -250,6 +271,50 @@ def search_cmd(query: str, index_path: str | None, lang: str | None, organ: str 
                    else f"{i}. {hit.title or hit.doc_id}")
         click.echo(f"   {head} · ¶{hit.paragraph}" + (f" (+{hit.more} more)" if hit.more else ""))
         click.echo("   " + hit.snippet_text(color=color))
+
+
+@main.command("trends")
+@click.argument("queries", nargs=-1, required=True, metavar="QUERY...")
+@index_option
+@click.option("--lang", type=click.Choice(["zh", "en", "fr", "es", "ru", "ar"]), default=None,
+              help="Only documents in this language (the shares too).")
+@click.option("--organ", default=None, help='Only this organ, e.g. "General Assembly".')
+@click.option("--country", default=None, help="Only this country: a code or a name (CHN, China, 中国).")
+@click.option("--year-from", type=int, default=None, help="From this year on.")
+@click.option("--year-to", type=int, default=None, help="Up to this year.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON API's result (/api/trends).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per query and year.")
+@_guard
+def trends_cmd(queries: tuple[str, ...], index_path: str | None, lang: str | None, organ: str | None,
+               country: str | None, year_from: int | None, year_to: int | None, as_json: bool,
+               as_csv: bool) -> None:
+    """Matching documents and paragraphs per year for up to five QUERYs, and their share
+    of each year's documents (per 1,000) and paragraphs (per 10,000).
+
+    Example: unsearch trends 'climate change' 'nuclear weapons' --year-from 1980
+    """
+    from search import SearchEngine
+
+    if as_json and as_csv:
+        raise click.UsageError("use one of --json and --csv")
+    with SearchEngine.open(_index_dir(index_path)) as engine:
+        trends = engine.trends(list(queries), lang=lang, organ=organ, country=country,
+                               year_from=year_from, year_to=year_to)
+    if as_json:
+        click.echo(json.dumps(trends.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if as_csv:
+        click.echo(trends.to_csv(), nl=False)
+        return
+    for s in trends.series:
+        click.echo(f"{s.query}: {s.total:,} document(s), {s.paragraphs:,} paragraph(s)")
+    click.echo("")
+    head = f"{'year':>4}  {'docs':>6}  " + "  ".join(f"{q[:18]:>18}" for q in queries)
+    click.echo(head)
+    for i, y in enumerate(trends.series[0].years):
+        cells = "  ".join(f"{s.years[i].documents:>7,} {s.years[i].per_1000_documents:>8.1f}‰"[-18:].rjust(18)
+                          for s in trends.series)
+        click.echo(f"{y.year:>4}  {y.documents_in_year:>6,}  {cells}")
 
 
 @main.command("serve")

@@ -232,3 +232,10 @@ class Translator:
         if not name:
             return ""
         return ORGAN_NAMES_ZH.get(name, name) if self.lang == "zh" else name
+
+
+# The trends page, downloads and citations keep their strings in their own module.
+from .strings_trends import STRINGS_TRENDS  # noqa: E402
+
+for _lang, _strings in STRINGS_TRENDS.items():
+    STRINGS[_lang].update(_strings)

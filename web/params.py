@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from index import LANGUAGES
+from search import country_code
 
 from .settings import MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW
 
@@ -41,6 +42,7 @@ class SearchParams:
     page: int = 1
     per_page: int = 10
     with_lang: str | None = None  # ?with=en: each hit beside its aligned translation
+    country: str | None = None
 
     def engine_kwargs(self) -> dict[str, Any]:
         d = asdict(self)
@@ -59,6 +61,7 @@ class SearchParams:
             ("sort", self.sort, "relevance"), ("group", self.group, "doc"),
             ("page", self.page, 1), ("per_page", self.per_page, default_per_page),
             ("with", self.with_lang, None),
+            ("country", self.country, None),
         ):
             if value is not None and value != default:
                 out[key] = str(value)
@@ -86,15 +89,7 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
     """Check every search parameter; ParamError names the first bad one."""
     q = parse_q(args, "the words to search for")
 
-    lang = _text(args, "lang")
-    if lang is not None:
-        lang = lang.lower()
-        if lang not in LANGUAGES:
-            raise ParamError("bad_parameter",
-                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
-    organ = _text(args, "organ")
-    if organ is not None and len(organ) > MAX_ORGAN_CHARS:
-        raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
+    lang, organ, country, year_from, year_to = parse_filters(args)
     sort = _text(args, "sort") or "relevance"
     if sort not in SORTS:
         raise ParamError("bad_parameter", f"sort must be one of {', '.join(SORTS)}, not {sort[:20]!r}")
@@ -113,6 +108,25 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
         raise ParamError("bad_parameter",
                          f"results deeper than {MAX_RESULT_WINDOW:,} are not shown; refine the query")
 
+    with_lang = parse_lang(args, "with")
+    return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
+                        sort=sort, group=group, page=page, per_page=per_page, country=country,
+                        with_lang=with_lang)
+
+
+def parse_filters(args: Mapping[str, str]
+                  ) -> tuple[str | None, str | None, str | None, int | None, int | None]:
+    """lang, organ, country, year_from, year_to: shared by searches and trends."""
+    lang = _text(args, "lang")
+    if lang is not None:
+        lang = lang.lower()
+        if lang not in LANGUAGES:
+            raise ParamError("bad_parameter",
+                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
+    organ = _text(args, "organ")
+    if organ is not None and len(organ) > MAX_ORGAN_CHARS:
+        raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
+    country = parse_country(args)
     year_from = _int(args, "year_from", None, "a year such as 2015")
     year_to = _int(args, "year_to", None, "a year such as 2015")
     for name, year in (("year_from", year_from), ("year_to", year_to)):
@@ -120,10 +134,7 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
             raise ParamError("bad_parameter", f"{name} must be a year such as 2015")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise ParamError("bad_parameter", "year_from is after year_to")
-
-    with_lang = parse_lang(args, "with")
-    return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
-                        sort=sort, group=group, page=page, per_page=per_page, with_lang=with_lang)
+    return lang, organ, country, year_from, year_to
 
 
 def parse_q(args: Mapping[str, str], what: str) -> str:
@@ -151,6 +162,16 @@ def parse_lang(args: Mapping[str, str], name: str, *, required: bool = False) ->
         raise ParamError("bad_parameter",
                          f"{name} must be one of {', '.join(LANGUAGES)}, not {value[:20]!r}")
     return value
+
+def parse_country(args: Mapping[str, str]) -> str | None:
+    """``country=``: a code or a name in English or Chinese; a 400 if it is neither."""
+    country = _text(args, "country")
+    if country is None:
+        return None
+    if len(country) > MAX_ORGAN_CHARS or not country_code(country):
+        raise ParamError("bad_parameter", f"unknown country {country[:40]!r}: use a code such as "
+                         "CHN or a name such as China or 中国")
+    return country
 
 
 def valid_doc_id(doc_id: str) -> bool:

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
-from search import QueryError, SearchResults
+from search import QueryError, SearchResults, country_code, country_name
 
+from .citation import citation
 from .engine import get_engine, index_status
 from .errors import error_page
 from .params import ParamError, SearchParams, parse_search, valid_doc_id
@@ -103,7 +104,8 @@ def document(doc_id: str) -> Any:
     back = url_for("pages.search", q=q) if q else None
     return render_template("document.html", doc=doc, meta=meta, paragraphs=paragraphs,
                            matches=matches, versions=versions, q=q or "", back=back,
-                           lang=None, doc_url=_doc_url)
+                           lang=None, doc_url=_doc_url, citation=citation(meta, g.ui),
+                           cite_url=request.host_url.rstrip("/") + url_for("pages.document", doc_id=doc_id))
 
 
 _LANG_ORDER = {code: i for i, code in enumerate(("zh", "en", "fr", "es", "ru", "ar"))}
@@ -133,9 +135,23 @@ def _facets(p: SearchParams, results: SearchResults) -> list[Facet]:
                                 search_url(p, year_from=None if active else y,
                                            year_to=None if active else y)))
     for name, title, values in (("lang", t("facet_lang"), langs), ("organ", t("facet_organ"), organs),
-                                ("year", t("facet_year"), years)):
+                                ("year", t("facet_year"), years),
+                                ("country", t("facet_country"), _country_facet(p, results))):
         if values:
             out.append(Facet(name, title, values))
+    return out
+
+
+def _country_facet(p: SearchParams, results: SearchResults) -> list[FacetValue]:
+    """Countries (keyed by English name in the library) named in the interface language;
+    a click filters by the code."""
+    chosen = country_code(p.country) if p.country else None
+    out = []
+    for name, n in results.facets.get("country", {}).items():
+        code = country_code(name) or name
+        active = code == chosen
+        out.append(FacetValue(code, country_name(code, g.ui), n, active,
+                              search_url(p, country=None if active else code)))
     return out
 
 
@@ -153,6 +169,8 @@ def _active_filters(p: SearchParams) -> list[tuple[str, str]]:
         else:
             label = f"{p.year_from or '…'}–{p.year_to or '…'}"
         out.append((label, search_url(p, year_from=None, year_to=None)))
+    if p.country:
+        out.append((country_name(country_code(p.country), g.ui), search_url(p, country=None)))
     return out
 
 

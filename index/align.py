@@ -32,8 +32,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from nltk.translate import gale_church
-
 from .align_tokens import TOKENS_SCHEMA, store_tokens
 
 ALIGN_SCHEMA = """
@@ -131,6 +129,8 @@ def _gale_church(src: list[int], tgt: list[int], scale: float) -> list[Link]:
     src = [max(1, s) for s in src]
     if len(src) * len(tgt) > MAX_CELLS:
         return _proportional(src, tgt)
+    from nltk.translate import gale_church  # here: importing nltk costs every search process
+
     pairs = gale_church.align_blocks(src, tgt_scaled, _Params)
     beads: dict[int, tuple[list[int], list[int]]] = {}
     # Union the links into beads: paragraphs linked to each other form one bead.

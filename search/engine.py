@@ -75,7 +75,7 @@ class SearchEngine:
         self._ix: Any = None
         self._meta: dict[str, Any] = {}
         self._columns: dict[tuple[str, int], Columns] = {}
-        self._side: dict[str, SegmentPostings | None] = {}
+        self._side: dict[tuple[str, str], SegmentPostings | None] = {}
         self._lengths: dict[tuple[str, int], dict[str, np.ndarray]] = {}
         self._pool: list[Any] = []
         # Pooled searchers hold open files: close them when the engine goes away.
@@ -122,13 +122,16 @@ class SearchEngine:
         used by one thread at a time and brought up to date before use.
         """
         self._check_generation()
-        ix = self._ix
         with self._lock:
+            ix, gen = self._ix, self._gen
             searcher = self._pool.pop() if self._pool else None
         if searcher is None:
             searcher = ix.searcher(weighting=WEIGHTING)
         elif not searcher.up_to_date():
             searcher = searcher.refresh()
+        # The generation this searcher reads: a rebuild may swap self._gen while it works,
+        # and everything cached per index (columns, side arrays) must be its own.
+        searcher._unsearch_gen = gen
         try:
             yield searcher
         finally:
@@ -163,7 +166,7 @@ class SearchEngine:
         return store
 
     def _columns_for(self, searcher: Any) -> Columns:
-        key = (str(self._gen), searcher.reader().generation())
+        key = _searcher_key(searcher)
         cols = self._columns.get(key)
         if cols is None:
             with self._lock:
@@ -173,6 +176,10 @@ class SearchEngine:
                     self._columns = {key: cols}
         return cols
 
+    @staticmethod
+    def _index_key(searcher: Any) -> tuple[str, int]:
+        return _searcher_key(searcher)
+
     def _evaluator(self, searcher: Any, key: Any) -> Evaluator:
         """The numpy evaluator for this (pooled) searcher: its segments, their side arrays
         (memory-mapped once per generation, shared by all searchers) and length bytes."""
@@ -181,11 +188,11 @@ class SearchEngine:
             reader = searcher.reader()
             leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
             side = []
-            assert self._gen is not None
+            gen = searcher._unsearch_gen
             for seg, _offset in leaves:
-                sid = seg.segment().segment_id()
+                sid = (str(gen), seg.segment().segment_id())
                 if sid not in self._side:
-                    self._side[sid] = SegmentPostings.load(self._gen, sid)
+                    self._side[sid] = SegmentPostings.load(gen, sid[1])
                 side.append(self._side[sid])
             segs = Segments(reader, side)
             with self._lock:
@@ -222,7 +229,7 @@ class SearchEngine:
         tree = parse(query)
         langs = [lang] if lang else None
         with self._guard(), self._searcher() as searcher:
-            key = (str(self._gen), searcher.reader().generation(), query, lang, organ, year_from,
+            key = (*_searcher_key(searcher), query, lang, organ, year_from,
                    year_to, sort, group, page, per_page, country)
             cached = self._cache.get(key)
             if cached is not None:
@@ -554,7 +561,7 @@ class SearchEngine:
         cols = self._columns_for(searcher)
         base = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None,
                                   symbol_query(query), proximity=False)
-        ev = self._evaluator(searcher, (str(self._gen), searcher.reader().generation()))
+        ev = self._evaluator(searcher, _searcher_key(searcher))
         matched = ev.run(base, scored=scored)
         mask = self._filter_mask(searcher, cols, lang, organ, year_from, year_to, countries)
         if mask is not None:
@@ -568,6 +575,12 @@ class SearchEngine:
             matched = _keep(matched, ~np.isin(matched.ids, failed))
         ev.unverified = []
         return ev, base, matched
+
+
+def _searcher_key(searcher: Any) -> tuple[str, int]:
+    """What identifies the index a searcher reads: its generation folder and Whoosh's
+    generation within it (an update)."""
+    return str(searcher._unsearch_gen), searcher.reader().generation()
 
 
 def _close_searchers(pool: list[Any]) -> None:

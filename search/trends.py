@@ -143,7 +143,7 @@ def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
         cols = engine._columns_for(searcher)
         size = int(cols.year.max()) + 1 if len(cols) else 1
         # Denominators: the live paragraphs the arguments let through.
-        key = ("trends-base", str(engine._gen), searcher.reader().generation(), lang, organ,
+        key = ("trends-base", *engine._index_key(searcher), lang, organ,
                tuple(countries or ()), year_from, year_to)
         base = engine._cache.get(key)
         if base is None:

@@ -29,7 +29,7 @@ from whoosh.util.numeric import byte_to_length
 from index import _whoosh
 from index.postings import SegmentPostings, read_term
 
-from .idsets import IdEvaluator, score_subset
+from .idsets import IdEvaluator, _union, score_subset
 from .lru import LRU
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -525,15 +525,6 @@ def _intersect_all(parts: list[np.ndarray], within: np.ndarray | None,
             break
         cur = cur[_member(cur, other, n)]
     return cur
-
-
-def _union(parts: list[np.ndarray]) -> np.ndarray:
-    c = np.concatenate(parts)
-    c.sort(kind="stable")
-    keep = np.empty(len(c), dtype=bool)
-    keep[:1] = True
-    np.not_equal(c[1:], c[:-1], out=keep[1:])
-    return c[keep]
 
 
 def _add_at(ids: np.ndarray, scores: np.ndarray | None, extra: Match) -> np.ndarray:

@@ -36,6 +36,8 @@ from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
 from index.store import Store
 
+from . import budget
+from .cost import postings
 from .highlight import Terms, highlight_all, snippet
 from .idsets import IdEvaluator, score_subset, term_cache
 from .lru import LRU
@@ -174,13 +176,14 @@ class SearchEngine:
     def search(self, query: str, *, lang: str | None = None, organ: str | None = None,
                year_from: int | None = None, year_to: int | None = None,
                sort: str = "relevance", group: str = "doc", page: int = 1,
-               per_page: int = 10) -> SearchResults:
-        """Run ``query``; see the README for the query language. Raises QueryError."""
+               per_page: int = 10, timeout: float | budget.Deadline | None = None) -> SearchResults:
+        """Run ``query``; see the README for the query language. Raises QueryError, and
+        QueryTimeout if ``timeout`` (seconds; None: no limit) runs out first."""
         started = time.perf_counter()
         _check_params(lang, year_from, year_to, sort, group, page, per_page)
         tree = parse(query)
         langs = [lang] if lang else None
-        with self._guard(), self._searcher() as searcher:
+        with budget.limit(timeout), self._guard(), self._searcher() as searcher:
             key = (str(self._gen), searcher.reader().generation(), query, lang, organ, year_from,
                    year_to, sort, group, page, per_page)
             cached = self._cache.get(key)
@@ -245,7 +248,7 @@ class SearchEngine:
         k = max(want * 5, 50)
         rerank = full != base
         while True:
-            top = searcher.search(base, limit=k, filter=allow)
+            top = budget.search(searcher, base, limit=k, filter=allow)
             if rerank:
                 cand = np.array(sorted(h.docnum for h in top), dtype=np.int64)
                 scores = score_subset(searcher, full, cand)
@@ -277,6 +280,7 @@ class SearchEngine:
         doc_ids, revs = _id_readers(searcher)
         out = {}
         for d in docnums:
+            budget.check()
             text = store.paragraph(_text(doc_ids[d]), _text(revs[d]), int(cols.para[d]))
             if text is not None:
                 out[d] = text
@@ -285,8 +289,11 @@ class SearchEngine:
     def _verify(self, searcher: Any, cols: Columns, ids: np.ndarray,
                 phrases: list[re.Pattern[str]]) -> np.ndarray:
         texts = self._texts(searcher, cols, ids.tolist())
-        keep = [d for d in ids.tolist()
-                if d in texts and all(p.search(fold(texts[d]).text) for p in phrases)]
+        keep = []
+        for d in ids.tolist():
+            budget.check()
+            if d in texts and all(p.search(fold(texts[d]).text) for p in phrases):
+                keep.append(d)
         return np.asarray(keep, dtype=np.int64)
 
     def _collect(self, searcher: Any, q: wq.Query, base: wq.Query, ids: np.ndarray,
@@ -325,7 +332,7 @@ class SearchEngine:
                 codes = cols.doc[chosen]
                 restrict = set(ids[np.isin(doc_codes, codes)].tolist())
                 by_doc: dict[int, tuple[int, float]] = {}
-                for h in searcher.search(q, filter=restrict, limit=len(restrict)):
+                for h in budget.search(searcher, q, filter=restrict, limit=len(restrict)):
                     by_doc.setdefault(int(cols.doc[h.docnum]), (h.docnum, h.score or 0.0))
                 raw = [by_doc.get(int(c), (int(d), 0.0)) for c, d in zip(codes, chosen, strict=True)]
             else:
@@ -424,6 +431,15 @@ class SearchEngine:
     def parse(self, query: str) -> Node:
         """Parse without searching (raises QueryError): for validating input early."""
         return parse(query)
+
+    def cost(self, query: str, *, lang: str | None = None) -> int:
+        """About how many postings ``search(query)`` reads (raises QueryError): a cheap
+        estimate, before running it, for admission control (see :mod:`search.cost`)."""
+        tree = parse(query)
+        with self._guard(), self._searcher() as searcher:
+            q = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None,
+                                   symbol_query(query), proximity=False)
+            return postings(searcher.reader(), q)
 
 
 def _close_searchers(pool: list[Any]) -> None:

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from search import QueryError
 
+from .admission import run_search
 from .engine import get_engine
 from .errors import error_json
 from .params import ParamError, parse_search, valid_doc_id
@@ -22,7 +23,7 @@ def search() -> Any:
     except ParamError as e:
         return error_json(400, e.code, e.message)
     try:
-        results = get_engine().search(p.q, **p.engine_kwargs())
+        results = run_search(get_engine(), p.q, **p.engine_kwargs())
     except QueryError as e:
         return error_json(400, "bad_query", str(e))
     return jsonify(results.to_dict())

@@ -9,7 +9,9 @@ from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from index import IndexNotFoundError
+from search.budget import QueryTimeout
 
+from .admission import Overloaded
 from .i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,8 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(IndexNotFoundError, _index_unavailable)
+    app.register_error_handler(QueryTimeout, _busy)
+    app.register_error_handler(Overloaded, _busy)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _internal_error)
 
@@ -47,6 +51,21 @@ def _index_unavailable(e: IndexNotFoundError) -> Any:
         return error_json(503, "index_unavailable",
                           "the search index is not available; try again later")
     return error_page(503, "unavailable_title", text_key="unavailable_text")
+
+
+def _busy(e: QueryTimeout | Overloaded) -> Any:
+    """A search over its time budget, or one more heavy search than the server takes:
+    503 and Retry-After, so that clients back off instead of piling up."""
+    code = "timeout" if isinstance(e, QueryTimeout) else "overloaded"
+    retry = str(getattr(e, "retry_after", 1))
+    if wants_json():
+        resp, status = error_json(503, code, str(e))
+    else:
+        body, status = error_page(503, f"{code}_title", text_key=f"{code}_text",
+                                  show_search=True, q=request.args.get("q", ""))
+        resp = Response(body, status, mimetype="text/html")
+    resp.headers["Retry-After"] = retry
+    return resp, status
 
 
 def _http_error(e: HTTPException) -> Any:

@@ -42,6 +42,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
+from .diskspace import INDEX_TO_SOURCE, explain_write_errors
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from .model import Document, Skipped
 from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
@@ -328,6 +329,11 @@ def source_size(sources: Iterable[str | os.PathLike[str]]) -> int:
     return total
 
 
+def _needed(sources: list[Any]) -> int:
+    """Roughly the disk space a build (or, at most, an update) of ``sources`` takes."""
+    return int(INDEX_TO_SOURCE * source_size(sources))
+
+
 def _writer_procs(procs: int | None) -> int:
     if procs is not None:
         return max(1, procs)
@@ -346,7 +352,8 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
     root = Path(path)
     report = BuildReport(path=str(root))
     sources = list(sources)
-    with writer_lock(root, "build", lock_timeout):
+    with explain_write_errors(root, what="build", needed=lambda: _needed(sources)), \
+            writer_lock(root, "build", lock_timeout):
         _cleanup(root)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         name = f"gen-{stamp}-{os.getpid()}"
@@ -411,7 +418,8 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
     root = Path(path)
     report = BuildReport(path=str(root))
     sources = list(sources)
-    with writer_lock(root, "update", lock_timeout):
+    with explain_write_errors(root, what="update", needed=lambda: _needed(sources)), \
+            writer_lock(root, "update", lock_timeout):
         gen = resolve_generation(root)
         meta = read_meta(gen)
         _cleanup(root)

@@ -5,6 +5,10 @@ Each is a pure performance fix that keeps Whoosh's behaviour; each says what it 
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import queue
+import sys
 from typing import Any
 
 from whoosh import columns, multiproc
@@ -60,18 +64,70 @@ def _die_with_parent() -> None:
 class SubWriterTask(multiproc.SubWriterTask):
     # A writer worker blocks on its job queue forever if the build that started it
     # is killed (kill -9 leaves no chance to tell it): make it die with its parent.
+    errors: Any = None  # a multiprocessing queue, set by MpWriter before start()
+
     def run(self) -> None:
         _die_with_parent()
-        super().run()
+        try:
+            super().run()
+        except Exception as e:
+            # Whoosh would let multiprocessing print a traceback and the build would
+            # commit without this worker's documents. Hand the error to the parent
+            # instead, which stops the build and says what happened in one line.
+            with contextlib.suppress(Exception):
+                self.writer.cancel()
+            with contextlib.suppress(Exception):
+                self.errors.put(_portable(e), timeout=5)
+            sys.exit(1)
+
+
+def _portable(e: Exception) -> tuple[str, int | None, str, str | None]:
+    if isinstance(e, OSError):
+        return ("OSError", e.errno, e.strerror or str(e), e.filename)
+    return (type(e).__name__, None, str(e), None)
 
 
 class MpWriter(multiproc.MpWriter):
-    """Whoosh's multi-process writer whose workers never outlive a killed build."""
+    """Whoosh's multi-process writer whose workers never outlive a killed build, and
+    whose workers' errors (a full disk) stop the build instead of being lost."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.errors: Any = multiprocessing.Queue()
 
     def _new_task(self) -> Any:
         task = SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                              self.subargs, self.multisegment)
         task.daemon = True
+        task.errors = self.errors
         self.tasks.append(task)
         task.start()
         return task
+
+    def _raise_worker_error(self) -> None:
+        try:
+            kind, code, message, filename = self.errors.get_nowait()
+        except queue.Empty:
+            failed = [t.exitcode for t in self.tasks if t.exitcode]
+            if failed:
+                raise RuntimeError(f"a writer process failed (exit status {failed[0]})") from None
+            return
+        if kind == "OSError":
+            raise OSError(code, message, filename)
+        raise RuntimeError(f"a writer process failed: {kind}: {message}")
+
+    def _enqueue(self) -> None:
+        self._raise_worker_error()
+        super()._enqueue()
+
+    def _commit(self, mergetype: Any, optimize: Any, merge: Any) -> None:
+        # Let the workers finish first and look at how they ended; Whoosh's own commit
+        # then finds their results waiting on the queue.
+        if self.docbuffer:
+            super()._enqueue()
+        for _task in self.tasks:
+            self.jobqueue.put(None)
+        for task in self.tasks:
+            task.join()
+        self._raise_worker_error()
+        super()._commit(mergetype, optimize, merge)

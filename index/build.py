@@ -47,7 +47,7 @@ from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, Ind
 from .model import Document, Skipped
 from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
 from .store import STORE_FILE, Store, doc_rev
-from .whoosh_fixes import MpWriter
+from .whoosh_fixes import MpWriter, discard_new_segment
 
 CURRENT = "current"
 META_FILE = "meta.json"
@@ -392,6 +392,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
+            writer = ix = None  # type: ignore[assignment]  # open files hold disk space
             store.close()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -474,6 +475,8 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                 except BaseException:
                     with contextlib.suppress(Exception):
                         writer.cancel()
+                    discard_new_segment(writer)
+                    writer = None  # its open files hold disk space until it is freed
                     raise
                 _checkpoint("update-commit")
                 for doc, rev in changed.values():

@@ -5,24 +5,28 @@ and roughly how much it needs, in one line:
 
 >>> message = disk_full_message(Path("/srv/ix"), free=3_100_000, needed=14_000_000, what="build")
 >>> message.split("; ")[0]
-'no space left on the disk of /srv/ix: 3.1 MB free, and this build needs about 14 MB'
+'no space left on the disk of /srv/ix: 3.1 MB free, and this build needs about 14.0 MB'
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .errors import DiskFullError, IndexReadOnlyError
 
-#: An index takes about 2.4 times its source text (README, Performance); at its peak a
-#: build of two General Debate sessions used 2.8 times (sorting runs beside segments).
-INDEX_TO_SOURCE = 3.0
+#: An index takes about 2.4 times its source text (README, Performance), but a build
+#: needs more for a moment: measured on a General Debate session with one writer, the
+#: peak was 4.9 times, as Whoosh assembles its compound segment file from the separate
+#: files it wrote (the segment exists twice), next to SQLite's write-ahead log.
+INDEX_TO_SOURCE = 5.0
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
@@ -54,22 +58,33 @@ def disk_full_message(folder: Path, *, free: int, needed: int, what: str) -> str
             "(the index being served is unchanged)")
 
 
-@contextlib.contextmanager
-def explain_write_errors(folder: Path, *, needed: Callable[[], int], what: str) -> Iterator[None]:
+class explain_write_errors:  # noqa: N801 - used like a function, as a `with` statement
     """Re-raise a full disk as DiskFullError and a read-only folder as IndexReadOnlyError,
     each with one line that names ``folder``; anything else passes through."""
-    try:
-        yield
-    except (OSError, sqlite3.OperationalError) as e:
-        if is_disk_full(e):
-            raise DiskFullError(disk_full_message(folder, free=free_bytes(folder),
-                                                  needed=needed(), what=what)) from None
-        if isinstance(e, OSError) and e.errno in _READ_ONLY and not _writable(folder):
+
+    def __init__(self, folder: Path, *, needed: Callable[[], int], what: str) -> None:
+        self.folder, self.needed, self.what = folder, needed, what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, typ: Any, e: BaseException | None, tb: Any) -> None:
+        if not isinstance(e, (OSError, sqlite3.OperationalError)):
+            return
+        if isinstance(e, OSError) and e.errno in _READ_ONLY and not _writable(self.folder):
             raise IndexReadOnlyError(
-                f"cannot write to the index folder {folder} ({os.strerror(e.errno or 0)}); "
-                f"{what} it in a writable folder with --index (`unsearch serve` can still "
+                f"cannot write to the index folder {self.folder} ({os.strerror(e.errno or 0)}); "
+                f"{self.what} it in a writable folder with --index (`unsearch serve` can still "
                 "serve this one as it is)") from None
-        raise
+        if not is_disk_full(e):
+            return
+        # The abandoned writer's files, still open (reachable from the traceback's
+        # frames), still hold their space: let them go before measuring what is free.
+        e.__traceback__ = None
+        del tb
+        gc.collect()
+        raise DiskFullError(disk_full_message(self.folder, free=free_bytes(self.folder),
+                                              needed=self.needed(), what=self.what)) from None
 
 
 def _writable(folder: Path) -> bool:

@@ -131,3 +131,22 @@ class MpWriter(multiproc.MpWriter):
             task.join()
         self._raise_worker_error()
         super()._commit(mergetype, optimize, merge)
+
+
+def discard_new_segment(writer: Any) -> None:
+    """Remove the files of a cancelled writer's new segment and its temp folder.
+
+    Whoosh's ``cancel()`` leaves them when it fails part-way (a full disk): they
+    are in no TOC, so nothing reads them, but they hold the space that is short.
+    """
+    seg = getattr(writer, "newsegment", None)
+    if seg is None:
+        return
+    prefix = seg.segment_id() + "."
+    with contextlib.suppress(Exception):
+        for name in list(writer.storage.list()):
+            if name.startswith(prefix):
+                with contextlib.suppress(OSError):
+                    writer.storage.delete_file(name)
+    with contextlib.suppress(Exception):
+        writer._tempstorage.destroy()

@@ -72,10 +72,11 @@ class explain_write_errors:  # noqa: N801 - used like a function, as a `with` st
         if not isinstance(e, (OSError, sqlite3.OperationalError)):
             return
         if isinstance(e, OSError) and e.errno in _READ_ONLY and not _writable(self.folder):
+            hint = ("build into a writable folder with --index" if self.what == "build"
+                    else "copy it to a writable folder to update it")
             raise IndexReadOnlyError(
-                f"cannot write to the index folder {self.folder} ({os.strerror(e.errno or 0)}); "
-                f"{self.what} it in a writable folder with --index (`unsearch serve` can still "
-                "serve this one as it is)") from None
+                f"the index folder {self.folder} is read-only ({os.strerror(e.errno or 0)}): "
+                f"{hint}; `unsearch serve` can still serve it as it is") from None
         if not is_disk_full(e):
             return
         # The abandoned writer's files, still open (reachable from the traceback's

@@ -34,7 +34,7 @@ from index.build import open_index, read_meta, resolve_generation
 from index.columns import Columns, lang_code, lang_name, load_columns, organ_key
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
-from index.store import Store
+from index.store import STORE_FILE, Store, locked_error
 
 from . import budget
 from .cost import postings
@@ -372,12 +372,21 @@ class SearchEngine:
         report it as IndexCorruptError (logged with its traceback), not a crash."""
         try:
             yield
+        except sqlite3.OperationalError as e:
+            locked = locked_error(self._gen / STORE_FILE if self._gen else self.path, e)
+            if locked is None:
+                raise self._corrupt(e) from e
+            log.warning("%s", locked)
+            raise locked from None
         except _CORRUPTION as e:
-            # One line for the operator: the cause is the index file, not this code.
-            log.error("cannot read the index at %s: %s: %s", self.path, type(e).__name__, e)
-            raise IndexCorruptError(
-                f"the index at {self.path} cannot be read ({type(e).__name__}: {e}); "
-                "rebuild it with `unsearch index build`") from e
+            raise self._corrupt(e) from e
+
+    def _corrupt(self, e: BaseException) -> IndexCorruptError:
+        # One line for the operator: the cause is the index file, not this code.
+        log.error("cannot read the index at %s: %s: %s", self.path, type(e).__name__, e)
+        return IndexCorruptError(
+            f"the index at {self.path} cannot be read ({type(e).__name__}: {e}); "
+            "rebuild it with `unsearch index build`")
 
     # -- documents -----------------------------------------------------------
 
@@ -387,9 +396,9 @@ class SearchEngine:
         store = self._store()
         with self._guard():
             meta = store.meta(doc_id) if isinstance(doc_id, str) else None
-        if meta is None:
-            raise KeyError(doc_id)
-        paragraphs = store.paragraphs(doc_id, meta["rev"])
+            if meta is None:
+                raise KeyError(doc_id)
+            paragraphs = store.paragraphs(doc_id, meta["rev"])
         html_paragraphs = None
         if query:
             try:

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.http --index DIR [--duration 30] [--concurrency 8]
 
-Starts ``unsearch serve --index DIR --port N`` (waitress, its default 8 threads), waits for
+Starts ``unsearch serve --index DIR --port N`` (gunicorn: its default workers, 8 threads each), waits for
 ``/healthz``, warms it up, then keeps ``--concurrency`` client threads (one keep-alive
 connection each, ``http.client``) busy for ``--duration`` seconds with ``GET /api/search``
 requests for the query mix of :mod:`bench.query` (grouped, highlighted, facets), each thread

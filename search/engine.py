@@ -444,11 +444,17 @@ class SearchEngine:
     def cost(self, query: str, *, lang: str | None = None) -> int:
         """About how many postings ``search(query)`` reads (raises QueryError): a cheap
         estimate, before running it, for admission control (see :mod:`search.cost`)."""
+        key = ("cost", str(self._gen), query, lang)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return int(cached)
         tree = parse(query)
         with self._guard(), self._searcher() as searcher:
             q = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None,
                                    symbol_query(query), proximity=False)
-            return postings(searcher.reader(), q)
+            n = postings(searcher.reader(), q)
+        self._cache.put(key, n)  # the same query with other pages or filters: known
+        return n
 
 
 def _close_searchers(pool: list[Any]) -> None:

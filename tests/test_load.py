@@ -38,6 +38,20 @@ def test_library_stops_a_heavy_query_at_its_budget(engine: SearchEngine) -> None
     assert engine.search(SYMBOL, timeout=0.3).total > 0
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"sort": "-date"}, {"group": "para"}, {"page": 2},
+                                    {"lang": "en", "year_from": 2000}])
+def test_a_budget_changes_no_answer(real_index: Path, kwargs: dict[str, object]) -> None:
+    """Under a budget, Whoosh's collector is wrapped to check the clock: same hits, same
+    order, same totals and facets as without one (two engines: no shared result cache)."""
+    with SearchEngine.open(real_index) as plain, SearchEngine.open(real_index) as timed:
+        for q in ("peace", "安全理事会", '"Security Council" 1540', "human rights -women",
+                  "nuclear OR chemical", SYMBOL):
+            a, b = plain.search(q, **kwargs), timed.search(q, timeout=60, **kwargs)  # type: ignore[arg-type]
+            assert (a.total, a.facets) == (b.total, b.facets), q
+            assert [(h.doc_id, h.paragraph, h.score) for h in a] == \
+                [(h.doc_id, h.paragraph, h.score) for h in b], q
+
+
 def test_cost_estimate_tells_heavy_from_cheap(engine: SearchEngine) -> None:
     heavy_from = resolve({})["HEAVY_POSTINGS"]
     assert engine.cost(SYMBOL) < heavy_from < engine.cost(HEAVY)

@@ -38,7 +38,7 @@ from bench.common import (
     save_results,
     table,
 )
-from bench.http import Server
+from bench.http import Server, request
 from bench.query import _symbols
 
 COMMON_OR = " OR ".join(
@@ -60,27 +60,18 @@ def _client(port: int, make_path: Any, stop_at: float, out: list[tuple[float, in
         i += 1
         t0 = time.perf_counter()
         try:
-            if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", path)
-            r = conn.getresponse()
-            body = r.read()
-            ms = (time.perf_counter() - t0) * 1000
-            code = "ok"
-            if r.status != 200:
-                try:
-                    code = json.loads(body)["error"]["code"]
-                except (ValueError, KeyError, TypeError):
-                    code = f"http {r.status}"
-            out.append((ms, r.status, code))
-            if r.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = None
+            conn, status, body = request(conn, port, path)
         except (OSError, http.client.HTTPException) as e:
             out.append(((time.perf_counter() - t0) * 1000, 0, type(e).__name__))
-            if conn is not None:
-                conn.close()
             conn = None
+            continue
+        code = "ok"
+        if status != 200:
+            try:
+                code = json.loads(body)["error"]["code"]
+            except (ValueError, KeyError, TypeError):
+                code = f"http {status}"
+        out.append(((time.perf_counter() - t0) * 1000, status, code))
     if conn is not None:
         conn.close()
 

@@ -114,6 +114,26 @@ class Server:
                 self.proc.wait()
 
 
+def request(conn: http.client.HTTPConnection | None, port: int,
+            path: str) -> tuple[http.client.HTTPConnection | None, int, bytes]:
+    """GET ``path`` on a keep-alive connection (opened if None): (the connection to use next,
+    status, body). A failed connection is closed and raises OSError or HTTPException."""
+    try:
+        if conn is None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path)
+        r = conn.getresponse()
+        body = r.read()
+    except (OSError, http.client.HTTPException):
+        if conn is not None:
+            conn.close()
+        raise
+    if r.getheader("Connection", "").lower() == "close":
+        conn.close()
+        conn = None
+    return conn, r.status, body
+
+
 def _client(port: int, paths: list[str], start: int, stop_at: float, lat: list[float],
             errors: list[str], status: dict[int, int]) -> None:
     conn: http.client.HTTPConnection | None = None
@@ -124,23 +144,14 @@ def _client(port: int, paths: list[str], start: int, stop_at: float, lat: list[f
         i += 1
         t0 = time.perf_counter()
         try:
-            if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", path)
-            r = conn.getresponse()
-            body = r.read()
+            conn, code, body = request(conn, port, path)
             ms = (time.perf_counter() - t0) * 1000
-            status[r.status] = status.get(r.status, 0) + 1
-            if r.status != 200 or not body:
-                errors.append(f"{r.status} {path}")
+            status[code] = status.get(code, 0) + 1
+            if code != 200 or not body:
+                errors.append(f"{code} {path}")
             lat.append(ms)
-            if r.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = None
         except (OSError, http.client.HTTPException) as e:
             errors.append(f"{type(e).__name__}: {e} {path}")
-            if conn is not None:
-                conn.close()
             conn = None
     if conn is not None:
         conn.close()

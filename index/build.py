@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import struct
 import sys
 import time
@@ -565,7 +566,11 @@ def open_index(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any], Any,
         raise IndexCorruptError(f"the index at {gen.parent} has no {STORE_FILE}; rebuild it with "
                                 "`unsearch index build`")
     ix = _open_whoosh(gen)
-    store = Store.open(gen, readonly=True)
+    try:
+        store = Store.open(gen, readonly=True)
+    except sqlite3.OperationalError as e:  # removed or replaced since resolve_generation()
+        raise IndexCorruptError(f"cannot open {gen / STORE_FILE} ({e}); rebuild the index "
+                                "with `unsearch index build`") from None
     return gen, meta, ix, store
 
 

@@ -376,7 +376,7 @@ class SearchEngine:
             locked = locked_error(self._gen / STORE_FILE if self._gen else self.path, e)
             if locked is None:
                 raise self._corrupt(e) from e
-            log.warning("%s", locked)
+            log.warning("%s", str(locked))
             raise locked from None
         except _CORRUPTION as e:
             raise self._corrupt(e) from e

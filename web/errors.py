@@ -49,7 +49,8 @@ def _index_unavailable(e: IndexNotFoundError) -> Any:
     global _last_unavailable
     if str(e) != _last_unavailable:
         _last_unavailable = str(e)
-        log.warning("index unavailable: %s", e)
+        log.warning("index unavailable: %s", _last_unavailable)  # a string: a record that
+        # held the exception would keep its traceback's open index files alive
     if wants_json():
         if request.path == "/healthz":
             return jsonify({"status": "unavailable", "error": {

@@ -58,6 +58,14 @@ class EngineHolder:
             # One line: the index changing under a starting worker is not a bug here.
             log.error("warm-up search failed: %s: %s", type(e).__name__, str(e))
 
+    def before_fork(self) -> None:
+        """Close the engine's open files and SQLite connections, which must not cross a
+        fork, and keep what it loaded (columns, caches): forked workers share those pages
+        and open their own files on first use."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.close()
+
     def close(self) -> None:
         with self._lock:
             if self._engine is not None:

@@ -48,7 +48,7 @@ def serve_workers(app: Any, *, host: str = "127.0.0.1", port: int = 8000, worker
 
     from .engine import holder
 
-    holder(app).close()
+    holder(app).before_fork()
 
     def post_fork(server: Any, worker: Any) -> None:
         holder(app).warm_up()

@@ -9,6 +9,7 @@ import logging
 
 from index.errors import IndexNotFoundError
 
+from .budget import QueryTimeout
 from .engine import SearchEngine
 from .query import QueryError
 from .results import DocumentView, Hit, SearchResults
@@ -16,4 +17,5 @@ from .results import DocumentView, Hit, SearchResults
 # A library logs, the application decides where to: silent unless configured.
 logging.getLogger("unsearch").addHandler(logging.NullHandler())
 
-__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "SearchEngine", "SearchResults"]
+__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "QueryTimeout", "SearchEngine",
+           "SearchResults"]

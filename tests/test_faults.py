@@ -281,3 +281,16 @@ def test_sigterm_lets_requests_in_flight_finish(real_index: Path) -> None:
     assert any(t > sent_term for _s, _c, t in answers), answers
     assert code == 0
     assert "Traceback" not in served.output, served.output
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = cli("serve", "--index", str(tmp_path / "none"), "--port", str(port), timeout=60)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.strip().splitlines()[-1] == \
+        f"unsearch: cannot listen on 127.0.0.1:{port}: Address already in use"

@@ -17,8 +17,7 @@ import pytest
 from conftest import serving
 from test_faults import HEAVY, get
 
-from search import SearchEngine
-from search.budget import QueryTimeout
+from search import QueryTimeout, SearchEngine
 from web.settings import resolve
 
 SYMBOL = "S/2015/77"  # a symbol in statements/: the cheap query of the burst

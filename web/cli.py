@@ -269,7 +269,7 @@ def serve_cmd(index_path: str | None, host: str, port: int, workers: int | None,
     import logging
 
     from web import create_app
-    from web.server import gunicorn_available, serve, serve_workers
+    from web.server import check_port, gunicorn_available, serve, serve_workers
 
     logging.basicConfig(level=logging.INFO, format="unsearch: %(message)s")
     root = _index_dir(index_path)
@@ -280,6 +280,7 @@ def serve_cmd(index_path: str | None, host: str, port: int, workers: int | None,
     except ValueError as e:  # a bad UNSEARCH_* setting
         raise _Fail(str(e)) from None
     n = workers or _cores()
+    check_port(host, port)
     if gunicorn_available():
         click.echo(f"unsearch: serving {root} on http://{host}:{port}/ "
                    f"({n} worker process(es), {threads} threads each)", err=True)

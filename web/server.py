@@ -77,6 +77,22 @@ def serve_workers(app: Any, *, host: str = "127.0.0.1", port: int = 8000, worker
     _Gunicorn().run()
 
 
+def check_port(host: str, port: int) -> None:
+    """UnsearchError (one line) if ``host:port`` cannot be listened on (gunicorn would
+    retry for 5 s, logging each try)."""
+    import socket
+
+    from index import UnsearchError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise UnsearchError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+
+
 class ServerThread:
     """waitress on 127.0.0.1 (a free port by default) in a daemon thread; ``stop()`` ends it."""
 

@@ -43,7 +43,6 @@ class Admission:
         self._queue_wait = queue_wait
         self._waiting = 0
         self._lock = threading.Lock()
-        self.shed = 0  # refused so far (for the logs and the benchmarks)
 
     @contextlib.contextmanager
     def heavy(self, deadline: Deadline) -> Iterator[None]:
@@ -53,23 +52,18 @@ class Admission:
                 if not full:
                     self._waiting += 1
             if full:
-                self._refuse()
+                raise Overloaded()
             try:
                 got = self._slots.acquire(timeout=max(0.0, min(self._queue_wait, deadline.remaining())))
             finally:
                 with self._lock:
                     self._waiting -= 1
             if not got:
-                self._refuse()
+                raise Overloaded()
         try:
             yield
         finally:
             self._slots.release()
-
-    def _refuse(self) -> None:
-        with self._lock:
-            self.shed += 1
-        raise Overloaded()
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""All the benchmarks, one command: build, queries, cold start, HTTP, update; then the targets.
+"""All the benchmarks, one command: build, queries, cold start, HTTP, a burst, update; then the targets.
 
     .venv/bin/python -m bench.run_all [--index DIR] [--reuse DIR] [--quick]      (or: make bench)
 
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import build as build_mod
+from bench import burst as burst_mod
 from bench import http as http_mod
 from bench import query as query_mod
 from bench import update as update_mod
@@ -171,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
                 note = f"index of {warm['index_paragraphs']:,} paragraphs" if warm else ""
                 targets += http_mod.targets(h, note)
             results["http"] = h
+            heading(f"A burst: 8 heavy clients and a symbol client, {duration:.0f} s")
+            burst = _section("burst", lambda: burst_mod.run(str(index), duration), results, failures)
+            if burst:
+                burst_mod.print_burst(burst)
+                targets += burst_mod.targets(burst)
+            results["burst"] = burst
             # -- update (last: it changes the index) ---------------------------
             heading("Update: one changed document")
             if args.reuse:

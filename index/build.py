@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import struct
 import sys
 import time
@@ -44,11 +45,12 @@ from . import postings, surface
 from .align import align_store
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
+from .diskspace import INDEX_TO_SOURCE, explain_write_errors
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from .model import Document, Skipped
 from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
 from .store import STORE_FILE, Store, doc_rev
-from .whoosh_fixes import MpWriter
+from .whoosh_fixes import MpWriter, discard_new_segment
 
 CURRENT = "current"
 META_FILE = "meta.json"
@@ -330,6 +332,11 @@ def source_size(sources: Iterable[str | os.PathLike[str]]) -> int:
     return total
 
 
+def _needed(sources: list[Any]) -> int:
+    """Roughly the disk space a build (or, at most, an update) of ``sources`` takes."""
+    return int(INDEX_TO_SOURCE * source_size(sources))
+
+
 def _writer_procs(procs: int | None) -> int:
     if procs is not None:
         return max(1, procs)
@@ -352,7 +359,8 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
     root = Path(path)
     report = BuildReport(path=str(root))
     sources = list(sources)
-    with writer_lock(root, "build", lock_timeout):
+    with explain_write_errors(root, what="build", needed=lambda: _needed(sources)), \
+            writer_lock(root, "build", lock_timeout):
         _cleanup(root)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         name = f"gen-{stamp}-{os.getpid()}"
@@ -398,6 +406,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
+            writer = ix = None  # type: ignore[assignment]  # open files hold disk space
             store.close()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -425,7 +434,8 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
     root = Path(path)
     report = BuildReport(path=str(root))
     sources = list(sources)
-    with writer_lock(root, "update", lock_timeout):
+    with explain_write_errors(root, what="update", needed=lambda: _needed(sources)), \
+            writer_lock(root, "update", lock_timeout):
         gen = resolve_generation(root)
         meta = read_meta(gen)
         _cleanup(root)
@@ -480,6 +490,8 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                 except BaseException:
                     with contextlib.suppress(Exception):
                         writer.cancel()
+                    discard_new_segment(writer)
+                    writer = None  # its open files hold disk space until it is freed
                     raise
                 _checkpoint("update-commit")
                 # The new segment's side arrays (an update killed before this point leaves
@@ -573,7 +585,11 @@ def open_index(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any], Any,
         raise IndexCorruptError(f"the index at {gen.parent} has no {STORE_FILE}; rebuild it with "
                                 "`unsearch index build`")
     ix = _open_whoosh(gen)
-    store = Store.open(gen, readonly=True)
+    try:
+        store = Store.open(gen, readonly=True)
+    except sqlite3.OperationalError as e:  # removed or replaced since resolve_generation()
+        raise IndexCorruptError(f"cannot open {gen / STORE_FILE} ({e}); rebuild the index "
+                                "with `unsearch index build`") from None
     return gen, meta, ix, store
 
 

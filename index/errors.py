@@ -21,3 +21,15 @@ class IndexCorruptError(IndexNotFoundError):
 
 class IndexLockedError(UnsearchError):
     """Another build or update holds the index's write lock."""
+
+
+class DiskFullError(UnsearchError):
+    """The disk of the index folder filled up during a build or update; nothing was swapped in."""
+
+
+class IndexReadOnlyError(UnsearchError):
+    """The index folder cannot be written (a build or update); it can still be served."""
+
+
+class StoreLockedError(UnsearchError):
+    """Another process holds a lock on the index's document store (docs.sqlite)."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .errors import StoreLockedError
 from .model import Document
 
 # A document's paragraphs are one zlib-compressed JSON list: UN text compresses 3-4x,
@@ -33,6 +35,32 @@ CREATE INDEX IF NOT EXISTS current_symbol ON current (symbol);
 STORE_FILE = "docs.sqlite"
 
 
+def locked_error(path: Path, e: sqlite3.OperationalError) -> StoreLockedError | None:
+    """StoreLockedError naming ``path`` and who has it open, if ``e`` is SQLite's "locked"."""
+    if "locked" not in str(e):
+        return None
+    return StoreLockedError(f"the document store {path} is locked by another process"
+                            f"{_holders(path)}; try again when it has finished")
+
+
+def _holders(path: Path) -> str:
+    """" (open in pid 123: sqlite3)": the other processes with ``path`` open (Linux)."""
+    me, found = os.getpid(), []
+    target = os.path.realpath(path)
+    with contextlib.suppress(OSError):
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or int(pid) == me:
+                continue
+            with contextlib.suppress(OSError):
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    with contextlib.suppress(OSError):
+                        if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                            name = Path(f"/proc/{pid}/comm").read_text().strip()
+                            found.append(f"pid {pid}: {name}")
+                            break
+    return f" (open in {', '.join(found[:3])})" if found else ""
+
+
 def doc_rev(doc: Document) -> str:
     return doc.content_hash()[:16]
 
@@ -44,12 +72,17 @@ class Store:
         self._bodies: dict[tuple[str, str], list[str]] = {}  # a few decompressed documents
         if readonly:
             uri = f"file:{path}?mode=ro"
-            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            # A reader waits at most a second for a lock: a request has a time budget.
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=1.0)
         else:
-            self.db = sqlite3.connect(path, check_same_thread=False)
-            self.db.executescript(_SCHEMA)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
+            try:
+                self.db.executescript(_SCHEMA)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.OperationalError as e:
+                self.db.close()
+                raise locked_error(path, e) or e from None
 
     @classmethod
     def open(cls, directory: Path, *, readonly: bool = False) -> Store:

@@ -9,6 +9,7 @@ import logging
 
 from index.errors import IndexNotFoundError
 
+from .budget import QueryTimeout
 from .countries import country_code, country_name
 from .engine import SearchEngine
 from .query import QueryError
@@ -18,5 +19,5 @@ from .trends import Trends, TrendSeries, TrendYear
 # A library logs, the application decides where to: silent unless configured.
 logging.getLogger("unsearch").addHandler(logging.NullHandler())
 
-__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "SearchEngine", "SearchResults",
-           "TrendSeries", "TrendYear", "Trends", "country_code", "country_name"]
+__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "QueryTimeout", "SearchEngine",
+           "SearchResults", "TrendSeries", "TrendYear", "Trends", "country_code", "country_name"]

@@ -35,8 +35,10 @@ from index.columns import Columns, lang_code, lang_name, load_columns, organ_key
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
 from index.postings import SegmentPostings
-from index.store import Store
+from index.store import STORE_FILE, Store, locked_error
 
+from . import budget
+from .cost import postings
 from .countries import country_facet, country_mask, display_title, resolve_country
 from .highlight import Terms, highlight_all, snippet
 from .idsets import term_cache
@@ -213,22 +215,24 @@ class SearchEngine:
                year_from: int | None = None, year_to: int | None = None,
                sort: str = "relevance", group: str = "doc", page: int = 1,
                per_page: int = 10, country: str | None = None,
-               with_lang: str | None = None) -> SearchResults:
-        """Run ``query``; see the README for the query language. Raises QueryError.
+               with_lang: str | None = None,
+               timeout: float | budget.Deadline | None = None) -> SearchResults:
+        """Run ``query``; see the README for the query language. Raises QueryError, and
+        QueryTimeout if ``timeout`` (seconds; None: no limit) runs out first.
 
         ``country`` is a code or a name in English or Chinese (CHN, China, 中国). With
         ``with_lang``, each hit carries its aligned passage in that language."""
         if with_lang is not None:
             results = self.search(query, lang=lang, organ=organ, year_from=year_from,
                                   year_to=year_to, sort=sort, group=group, page=page,
-                                  per_page=per_page, country=country)
+                                  per_page=per_page, country=country, timeout=timeout)
             return attach_aligned(self.parallel(), results, check_lang(with_lang, "with"), query)
         started = time.perf_counter()
         _check_params(lang, year_from, year_to, sort, group, page, per_page)
         countries = resolve_country(country)
         tree = parse(query)
         langs = [lang] if lang else None
-        with self._guard(), self._searcher() as searcher:
+        with budget.limit(timeout), self._guard(), self._searcher() as searcher:
             key = (*_searcher_key(searcher), query, lang, organ, year_from,
                    year_to, sort, group, page, per_page, country)
             cached = self._cache.get(key)
@@ -315,6 +319,7 @@ class SearchEngine:
         doc_ids, revs = _id_readers(searcher)
         out = {}
         for d in docnums:
+            budget.check()
             text = store.paragraph(_text(doc_ids[d]), _text(revs[d]), int(cols.para[d]))
             if text is not None:
                 out[d] = text
@@ -323,8 +328,11 @@ class SearchEngine:
     def _verify(self, searcher: Any, cols: Columns, ids: np.ndarray,
                 phrases: list[re.Pattern[str]]) -> np.ndarray:
         texts = self._texts(searcher, cols, ids.tolist())
-        keep = [d for d in ids.tolist()
-                if d in texts and all(p.search(fold(texts[d]).text) for p in phrases)]
+        keep = []
+        for d in ids.tolist():
+            budget.check()
+            if d in texts and all(p.search(fold(texts[d]).text) for p in phrases):
+                keep.append(d)
         return np.asarray(keep, dtype=np.int64)
 
     def _collect(self, searcher: Any, ev: Evaluator, q: wq.Query, matched: Match, cols: Columns,
@@ -407,12 +415,21 @@ class SearchEngine:
         report it as IndexCorruptError (logged with its traceback), not a crash."""
         try:
             yield
+        except sqlite3.OperationalError as e:
+            locked = locked_error(self._gen / STORE_FILE if self._gen else self.path, e)
+            if locked is None:
+                raise self._corrupt(e) from e
+            log.warning("%s", str(locked))
+            raise locked from None
         except _CORRUPTION as e:
-            # One line for the operator: the cause is the index file, not this code.
-            log.error("cannot read the index at %s: %s: %s", self.path, type(e).__name__, e)
-            raise IndexCorruptError(
-                f"the index at {self.path} cannot be read ({type(e).__name__}: {e}); "
-                "rebuild it with `unsearch index build`") from e
+            raise self._corrupt(e) from e
+
+    def _corrupt(self, e: BaseException) -> IndexCorruptError:
+        # One line for the operator: the cause is the index file, not this code.
+        log.error("cannot read the index at %s: %s: %s", self.path, type(e).__name__, e)
+        return IndexCorruptError(
+            f"the index at {self.path} cannot be read ({type(e).__name__}: {e}); "
+            "rebuild it with `unsearch index build`")
 
     # -- documents -----------------------------------------------------------
 
@@ -422,9 +439,9 @@ class SearchEngine:
         store = self._store()
         with self._guard():
             meta = store.meta(doc_id) if isinstance(doc_id, str) else None
-        if meta is None:
-            raise KeyError(doc_id)
-        paragraphs = store.paragraphs(doc_id, meta["rev"])
+            if meta is None:
+                raise KeyError(doc_id)
+            paragraphs = store.paragraphs(doc_id, meta["rev"])
         meta = {**meta, "title": display_title(meta.get("title") or "", meta.get("country"))}
         html_paragraphs = None
         if query:
@@ -543,6 +560,21 @@ class SearchEngine:
             rev = store.current_rev(h.doc_id)
             out.append((store.paragraph(h.doc_id, rev, h.paragraph) if rev else None) or "")
         return out
+
+    def cost(self, query: str, *, lang: str | None = None) -> int:
+        """About how many postings ``search(query)`` reads (raises QueryError): a cheap
+        estimate, before running it, for admission control (see :mod:`search.cost`)."""
+        key = ("cost", str(self._gen), query, lang)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return int(cached)
+        tree = parse(query)
+        with self._guard(), self._searcher() as searcher:
+            q = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None,
+                                   symbol_query(query), proximity=False)
+            n = postings(searcher.reader(), q)
+        self._cache.put(key, n)  # the same query with other pages or filters: known
+        return n
 
     @staticmethod
     def _filter_mask(searcher: Any, cols: Columns, lang: str | None, organ: str | None,

@@ -18,6 +18,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from . import budget
 from .lru import LRU
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -47,6 +48,7 @@ def _block_ids(m: Any) -> np.ndarray:
     """All remaining ids of a Whoosh 3 posting matcher, one block at a time."""
     parts = []
     while m.is_active():
+        budget.check()
         if m._ids is None:
             m._read_ids()
         parts.append(np.asarray(m._ids[m._i:], dtype=np.int64))
@@ -118,6 +120,7 @@ class IdEvaluator:
 
     def ids(self, q: wq.Query) -> np.ndarray:
         """Sorted, unique document numbers matching ``q``."""
+        budget.check()
         if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
             return EMPTY
         if isinstance(q, wq.Term):
@@ -166,6 +169,7 @@ def matching(searcher: Any, q: wq.Query, docnums: np.ndarray,
             continue
         m = q.matcher(sub, context) if context is not None else q.matcher(sub)
         for d in local.tolist():
+            budget.check()
             if not m.is_active():
                 break
             if m.id() < d:

@@ -29,6 +29,7 @@ from whoosh.util.numeric import byte_to_length
 from index import _whoosh
 from index.postings import SegmentPostings, read_term
 
+from . import budget
 from .idsets import IdEvaluator, _union, score_subset
 from .lru import LRU
 
@@ -182,6 +183,7 @@ class Evaluator:
         ids_l, tf_l, pos_l = [], [], []
         from_side = True
         for (seg, offset), side in zip(self.segs.leaves, self.segs.side, strict=True):
+            budget.check()
             got = side.get(fieldname, text) if side is not None else None
             if got is None:
                 if (fieldname, text) not in seg:
@@ -245,6 +247,7 @@ class Evaluator:
         return m
 
     def _eval(self, q: wq.Query, scored: bool, within: np.ndarray | None) -> Match:
+        budget.check()
         if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
             return _empty(scored)
         if isinstance(q, wq.Term):
@@ -383,6 +386,8 @@ class Evaluator:
             rows = [td.rows(cand) for _t, td in terms]
             keep = np.zeros(len(cand), dtype=bool)
             for j in range(len(cand)):
+                if j % 64 == 0:
+                    budget.check()
                 keep[j] = _whoosh.near([td.doc_positions(int(r[j]))
                                         for (_t, td), r in zip(terms, rows, strict=True)],
                                        slop, ordered, mindist)

@@ -150,11 +150,13 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(index: Path, *args: str, startup_timeout: float = 60.0) -> Iterator[Served]:
+def serving(index: Path, *args: str, startup_timeout: float = 60.0,
+            env: dict[str, str] | None = None) -> Iterator[Served]:
     """`unsearch serve --index INDEX` on a free port of 127.0.0.1, up (any answer from
-    /healthz, a 503 included) before the body runs, terminated after it."""
+    /healthz, a 503 included) before the body runs, terminated after it. ``env``: more
+    environment variables (UNSEARCH_* settings)."""
     port = free_port()
-    env = {**os.environ, "UNSEARCH_NO_PROGRESS": "1"}
+    env = {**os.environ, "UNSEARCH_NO_PROGRESS": "1", **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve", "--index", str(index), "--host", "127.0.0.1",
          "--port", str(port), *args],

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from search import QueryError
 
 from . import export
+from .admission import run_search
 from .engine import get_engine
 from .errors import error_json
 from .params import ParamError, SearchParams, parse_search, valid_doc_id
@@ -27,7 +28,7 @@ def search() -> Any:
     if fmt != "json":
         return download(p, fmt)
     try:
-        results = get_engine().search(p.q, **p.engine_kwargs())
+        results = run_search(get_engine(), p.q, **p.engine_kwargs())
     except QueryError as e:
         return error_json(400, "bad_query", str(e))
     return jsonify(results.to_dict())

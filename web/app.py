@@ -9,8 +9,8 @@ from urllib.parse import quote, urlencode
 from flask import Flask, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 
+from . import admission, errors
 from . import engine as engine_mod
-from . import errors
 from .i18n import NATIVE_NAMES, RTL_LANGS, Translator
 from .settings import UI_LANGS, resolve
 
@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     engine_mod.init_app(app)
+    admission.init_app(app)
 
     from .api import bp as api_bp
     from .parallel_views import bp as parallel_bp

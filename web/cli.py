@@ -321,17 +321,22 @@ def trends_cmd(queries: tuple[str, ...], index_path: str | None, lang: str | Non
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes (default: the number of cores).")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Threads per server process.")
 @_guard
-def serve_cmd(index_path: str | None, host: str, port: int, threads: int) -> None:
-    """Serve the web interface and JSON API with waitress (a production WSGI server).
+def serve_cmd(index_path: str | None, host: str, port: int, workers: int | None,
+              threads: int) -> None:
+    """Serve the web interface and JSON API: gunicorn worker processes (waitress where
+    gunicorn cannot run). SIGTERM stops it gracefully: requests in flight finish.
 
-    Example: unsearch serve --index var/demo-index --port 8000
+    Example: unsearch serve --index var/demo-index --port 8000 --workers 2
     """
     import logging
 
     from web import create_app
-    from web.server import serve
+    from web.server import check_port, gunicorn_available, serve, serve_workers
 
     logging.basicConfig(level=logging.INFO, format="unsearch: %(message)s")
     root = _index_dir(index_path)
@@ -341,8 +346,23 @@ def serve_cmd(index_path: str | None, host: str, port: int, threads: int) -> Non
         app = create_app({"INDEX_PATH": str(root), "WARM_UP": True})
     except ValueError as e:  # a bad UNSEARCH_* setting
         raise _Fail(str(e)) from None
-    click.echo(f"unsearch: serving {root} on http://{host}:{port}/", err=True)
-    serve(app, host=host, port=port, threads=threads)
+    n = workers or _cores()
+    check_port(host, port)
+    if gunicorn_available():
+        click.echo(f"unsearch: serving {root} on http://{host}:{port}/ "
+                   f"({n} worker process(es), {threads} threads each)", err=True)
+        serve_workers(app, host=host, port=port, workers=n, threads=threads)
+    else:
+        click.echo(f"unsearch: serving {root} on http://{host}:{port}/ (waitress, one process)",
+                   err=True)
+        serve(app, host=host, port=port, threads=threads)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 @main.command("translate")

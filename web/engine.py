@@ -54,8 +54,17 @@ class EngineHolder:
             self.get().search("联合国 united nations", per_page=1)
         except IndexNotFoundError:
             pass  # logged by get(); the app answers 503 until an index appears
-        except Exception:  # a warm-up must never stop the server from starting
-            log.exception("warm-up search failed")
+        except Exception as e:  # a warm-up must never stop the server from starting
+            # One line: the index changing under a starting worker is not a bug here.
+            log.error("warm-up search failed: %s: %s", type(e).__name__, str(e))
+
+    def before_fork(self) -> None:
+        """Close the engine's open files and SQLite connections, which must not cross a
+        fork, and keep what it loaded (columns, caches): forked workers share those pages
+        and open their own files on first use."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.close()
 
     def close(self) -> None:
         with self._lock:

@@ -8,15 +8,21 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from index import IndexNotFoundError
+from index import IndexNotFoundError, StoreLockedError
+from search.budget import QueryTimeout
 
+from .admission import Overloaded
 from .i18n import Translator
 
 log = logging.getLogger(__name__)
+_last_unavailable = ""
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(IndexNotFoundError, _index_unavailable)
+    app.register_error_handler(QueryTimeout, _busy)
+    app.register_error_handler(Overloaded, _busy)
+    app.register_error_handler(StoreLockedError, _busy)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _internal_error)
 
@@ -38,8 +44,13 @@ def error_page(status: int, title_key: str, message: str | None = None, *,
 
 
 def _index_unavailable(e: IndexNotFoundError) -> Any:
-    # The reason (a server path) goes to the log, not to the public.
-    log.debug("index unavailable for %s: %s", request.path, e)
+    # The reason (a server path) goes to the log, not to the public: once per reason
+    # (the index folder removed while serving, a damaged file), not once per request.
+    global _last_unavailable
+    if str(e) != _last_unavailable:
+        _last_unavailable = str(e)
+        log.warning("index unavailable: %s", _last_unavailable)  # a string: a record that
+        # held the exception would keep its traceback's open index files alive
     if wants_json():
         if request.path == "/healthz":
             return jsonify({"status": "unavailable", "error": {
@@ -47,6 +58,25 @@ def _index_unavailable(e: IndexNotFoundError) -> Any:
         return error_json(503, "index_unavailable",
                           "the search index is not available; try again later")
     return error_page(503, "unavailable_title", text_key="unavailable_text")
+
+
+def _busy(e: QueryTimeout | Overloaded | StoreLockedError) -> Any:
+    """A search over its time budget, one more heavy search than the server takes, or a
+    document store locked by another process: 503 and Retry-After, so that clients back
+    off instead of piling up."""
+    code = {QueryTimeout: "timeout", Overloaded: "overloaded"}.get(type(e), "index_busy")
+    retry = str(getattr(e, "retry_after", 1 if code != "index_busy" else 5))
+    # The store's path is for the operator's log (search logs it), not for the public.
+    message = str(e) if code != "index_busy" else "the search index is busy; try again later"
+    title = "unavailable" if code == "index_busy" else code  # the page's words
+    if wants_json():
+        resp, status = error_json(503, code, message)
+    else:
+        body, status = error_page(503, f"{title}_title", text_key=f"{title}_text",
+                                  show_search=True, q=request.args.get("q", ""))
+        resp = Response(body, status, mimetype="text/html")
+    resp.headers["Retry-After"] = retry
+    return resp, status
 
 
 def _http_error(e: HTTPException) -> Any:

@@ -88,6 +88,12 @@ STRINGS: dict[str, dict[str, str]] = {
                             "few minutes.",
         "unavailable_operator": "Operators: build the index with `unsearch index build` and check the "
                                 "server log.",
+        "timeout_title": "That search took too long",
+        "timeout_text": "It was stopped after its time limit. Add words, a quoted phrase or a filter "
+                        "to narrow it, or try again in a moment.",
+        "overloaded_title": "The server is busy",
+        "overloaded_text": "Too many long searches are running right now. Please try again in a "
+                           "moment.",
         "error_title": "Something went wrong",
         "error_text": "The server could not answer this request. It has been logged; please try again.",
         "go_home": "Go to the search page",
@@ -175,6 +181,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "unavailable_title": "检索暂不可用",
         "unavailable_text": "检索索引目前不可用，请几分钟后再试。",
         "unavailable_operator": "管理员：请用 `unsearch index build` 建立索引，并查看服务器日志。",
+        "timeout_title": "该检索耗时过长",
+        "timeout_text": "检索超过时间限制，已停止。请增加检索词、使用带引号的短语或筛选条件缩小范围，"
+                        "或稍后再试。",
+        "overloaded_title": "服务器繁忙",
+        "overloaded_text": "当前正在进行的耗时检索过多，请稍后再试。",
         "error_title": "出错了",
         "error_text": "服务器无法响应此请求，错误已记录，请稍后再试。",
         "go_home": "前往检索页",

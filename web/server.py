@@ -1,4 +1,4 @@
-"""Serving with waitress: in the foreground (``unsearch serve``) or in a background thread.
+"""Serving: gunicorn workers (``unsearch serve``), else waitress, in the foreground or in a thread.
 
 The thread form is for embedding the app in another process, for the browser
 tests and for ``bench/screenshots.py``::
@@ -9,6 +9,7 @@ tests and for ``bench/screenshots.py``::
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -20,6 +21,76 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, threads: int =
     import waitress
 
     waitress.serve(app, host=host, port=port, threads=threads, **SERVE_OPTIONS)
+
+
+def gunicorn_available() -> bool:
+    """gunicorn is POSIX-only (it forks); waitress serves elsewhere."""
+    if os.name != "posix":
+        return False
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def serve_workers(app: Any, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+                  threads: int = 8, graceful_timeout: int = 30) -> None:
+    """Serve ``app`` with gunicorn: ``workers`` pre-forked processes of ``threads`` threads.
+
+    The app is made before forking (jieba's dictionary and the folding tables are
+    loaded once, and the workers share those pages); what must not cross a fork,
+    the open Whoosh files and SQLite connections, is closed in the parent and
+    opened again in each worker, before it accepts a request. SIGTERM is a graceful
+    stop: requests in flight finish (for up to ``graceful_timeout`` seconds).
+    """
+    from gunicorn.app.base import BaseApplication
+
+    from .engine import holder
+
+    holder(app).before_fork()
+
+    def post_fork(server: Any, worker: Any) -> None:
+        holder(app).warm_up()
+
+    options: dict[str, Any] = {
+        "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+        "worker_class": "gthread", "preload_app": True, "graceful_timeout": graceful_timeout,
+        # A bounded queue of connections per worker: beyond it, the kernel's backlog.
+        "worker_connections": max(32, threads * 4), "keepalive": 5,
+        "accesslog": None, "errorlog": "-", "loglevel": "info", "proc_name": "unsearch",
+        "post_fork": post_fork,
+        # gunicorn >= 25.1 opens a control socket at one path per user: two servers
+        # (or a server and the tests) would fight over it, and nothing here uses it.
+        "control_socket_disable": True,
+    }
+
+    class _Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if key in self.cfg.settings:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    _Gunicorn().run()
+
+
+def check_port(host: str, port: int) -> None:
+    """UnsearchError (one line) if ``host:port`` cannot be listened on (gunicorn would
+    retry for 5 s, logging each try)."""
+    import socket
+
+    from index import UnsearchError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise UnsearchError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
 class ServerThread:

@@ -25,6 +25,20 @@ def _ui_lang(value: str) -> str:
     return value
 
 
+def _seconds(value: str) -> float:
+    n = float(value)
+    if not 0 < n <= 3600:
+        raise ValueError("must be a number of seconds, more than 0")
+    return n
+
+
+def _count(value: str) -> int:
+    n = int(value)
+    if n < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return n
+
+
 def _per_page(value: str) -> int:
     n = int(value)
     if not 1 <= n <= MAX_PER_PAGE:
@@ -48,6 +62,18 @@ SETTINGS = (
             "Interface language when neither ?ui=, the cookie nor Accept-Language picks one.",
             _ui_lang),
     Setting("PER_PAGE", 10, "UNSEARCH_PER_PAGE", "Results per page on the HTML pages.", _per_page),
+    Setting("QUERY_TIMEOUT", 2.0, "UNSEARCH_QUERY_TIMEOUT",
+            "Time budget of one search, in seconds; over it: 503 with code `timeout`.", _seconds),
+    Setting("HEAVY_POSTINGS", 50_000, "UNSEARCH_HEAVY_POSTINGS",
+            "A search that reads more postings than this (estimated first) is heavy.", _count),
+    Setting("HEAVY_QUERIES", 1, "UNSEARCH_HEAVY_QUERIES",
+            "Heavy searches run at once in each server process (at least 1).",
+            lambda v: max(1, _count(v))),
+    Setting("QUEUE", 2, "UNSEARCH_QUEUE",
+            "Heavy searches that may wait for a turn in each process; more: 503 `overloaded`.",
+            _count),
+    Setting("QUEUE_WAIT", 0.5, "UNSEARCH_QUEUE_WAIT",
+            "How long a heavy search waits for a turn before a 503 `overloaded`.", _seconds),
     Setting("WARM_UP", False, None,
             "Open the index and load the analysers when the app is made (`unsearch serve` does)."),
 )

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request, ur
 
 from search import QueryError, SearchResults, country_code, country_name
 
+from .admission import run_search
 from .citation import citation
 from .engine import get_engine, index_status
 from .errors import error_page
@@ -67,7 +68,7 @@ def search() -> Any:
     except ParamError as e:
         return _bad_request(e.message, q)
     try:
-        results = get_engine().search(p.q, **p.engine_kwargs())
+        results = run_search(get_engine(), p.q, **p.engine_kwargs())
     except QueryError as e:
         return _bad_request(str(e), q)
     return render_template(

@@ -42,6 +42,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
+from .completions import document_counts, update_completions, write_completions
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from .model import Document, Skipped
 from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
@@ -382,6 +383,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             store.commit()
             _checkpoint("build-write")
             writer.commit()
+            write_completions(tmp, store.db)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -468,10 +470,16 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                         writer.cancel()
                     raise
                 _checkpoint("update-commit")
+                # The old revisions' text, still in the store until collect_garbage below.
+                old = document_counts((store.meta(i, existing[i][0]) or {},
+                                       store.paragraphs(i, existing[i][0]))
+                                      for i in list(changed) + gone if i in existing)
                 for doc, rev in changed.values():
                     store.set_current(doc, rev)
                 store.drop(gone)
                 store.commit()
+                new = document_counts((doc.to_dict(), doc.paragraphs) for doc, _rev in changed.values())
+                update_completions(gen, old, new)
                 store.collect_garbage(list(changed) + gone)
                 store.commit()
             for doc, _rev in changed.values():

@@ -12,8 +12,10 @@ from index.errors import IndexNotFoundError
 from .engine import SearchEngine
 from .query import QueryError
 from .results import DocumentView, Hit, SearchResults
+from .suggest import Suggestion
 
 # A library logs, the application decides where to: silent unless configured.
 logging.getLogger("unsearch").addHandler(logging.NullHandler())
 
-__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "SearchEngine", "SearchResults"]
+__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "SearchEngine", "SearchResults",
+           "Suggestion"]

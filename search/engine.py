@@ -41,6 +41,7 @@ from .idsets import IdEvaluator, score_subset, term_cache
 from .lru import LRU
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
+from .suggest import Suggester, Suggestion, check_suggest_args
 from .translate import Translator
 
 log = logging.getLogger("unsearch.search")
@@ -94,6 +95,8 @@ class SearchEngine:
         if store is not None:
             store.close()
             self._local.store = None
+        if self._suggester is not None:
+            self._suggester.close()
         _close_searchers(self._pool)
 
     # -- index generations ---------------------------------------------------
@@ -424,6 +427,22 @@ class SearchEngine:
     def parse(self, query: str) -> Node:
         """Parse without searching (raises QueryError): for validating input early."""
         return parse(query)
+
+    # -- completions ---------------------------------------------------------
+
+    _suggester: Suggester | None = None
+
+    def suggest(self, prefix: str, lang: str | None = None, limit: int = 8) -> list[Suggestion]:
+        """Completions of ``prefix`` from the index's vocabulary, most frequent first
+        (see :mod:`search.suggest`). Raises QueryError for a bad argument."""
+        check_suggest_args(prefix, lang, limit)
+        self._check_generation()
+        suggester = self._suggester
+        if suggester is None or suggester.path.parent != self._gen:
+            assert self._gen is not None
+            suggester = self._suggester = Suggester(self._gen)
+        with self._guard():
+            return suggester.suggest(prefix, lang, limit)
 
 
 def _close_searchers(pool: list[Any]) -> None:

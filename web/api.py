@@ -10,7 +10,7 @@ from search import QueryError
 
 from .engine import get_engine
 from .errors import error_json
-from .params import ParamError, parse_search, valid_doc_id
+from .params import ParamError, parse_search, parse_suggest, valid_doc_id
 
 bp = Blueprint("api", __name__)
 
@@ -26,6 +26,18 @@ def search() -> Any:
     except QueryError as e:
         return error_json(400, "bad_query", str(e))
     return jsonify(results.to_dict())
+
+
+@bp.get("/api/suggest")
+def suggest() -> Any:
+    try:
+        p = parse_suggest(request.args)
+        suggestions = get_engine().suggest(p.q, lang=p.lang, limit=p.limit)
+    except ParamError as e:
+        return error_json(400, e.code, e.message)
+    except QueryError as e:
+        return error_json(400, "bad_query", str(e))
+    return jsonify({"query": p.q, "suggestions": [s.to_dict() for s in suggestions]})
 
 
 @bp.get("/api/documents/<path:doc_id>")

@@ -50,7 +50,7 @@ COMPLETIONS_FILE = "completions.sqlite"
 
 MIN_COUNT = {"word": 2, "phrase": 3, "symbol": 1}
 MAX_ROWS_PER_KIND = 200_000  # per language: the rest are rarer than anyone types
-PRUNE_AT = 3_000_000  # distinct sequences of one language held while counting
+PRUNE_AT = 1_500_000  # distinct sequences of one language held while counting
 HEAD_MIN = 2_000  # a prefix with more rows than this gets its top entries stored
 HEAD_ITEMS = 20  # = the most completions one lookup returns
 HEAD_MAX_PREFIX = 16
@@ -107,7 +107,10 @@ class Counts:
             self.tables[("", "symbol")][symbol] += 1
         words = self.tables[(lang, "word")]
         phrases = self.tables[(lang, "phrase")]
-        for text in ([title] if title else []) + list(paragraphs):
+        paragraphs = list(paragraphs)
+        # A title is often the first paragraph again (the Parallel Corpus): count it once.
+        extra = [title] if title and not (paragraphs and title in paragraphs[0]) else []
+        for text in extra + paragraphs:
             count_text(text, lang, words, phrases)
         if len(phrases) > PRUNE_AT:
             self._prune(lang, phrases)

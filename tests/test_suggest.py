@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CHARTER, unpc_lines, write_jsonl
 from flask.testing import FlaskClient
 
-from conftest import CHARTER, unpc_lines, write_jsonl
 from index import build_index, update_index
-from index.completions import COMPLETIONS_FILE, HEAD_ITEMS
 from index.build import resolve_generation
+from index.completions import COMPLETIONS_FILE, HEAD_ITEMS
 from search import QueryError, SearchEngine
 from web import create_app
 

@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             shoot_typing(desk, f"{base}/?ui=en", "sustain", args.out / "suggest-en.png")
             shoot_typing(desk, f"{base}/search?q={q}&ui=zh", "安全理", args.out / "suggest-zh.png")
             shoot_typing(phone, f"{base}/?ui=zh", "可持续", args.out / "phone-suggest.png")
-            shoot_typing(phone, f"{base}/search?q={q}&ui=en", "S/2015/", args.out / "phone-suggest-symbol.png")
+            shoot_typing(phone, f"{base}/search?q={q}&ui=en", "S/2015/",
+                         args.out / "phone-suggest-symbol.png")
         finally:
             browser.close()
     print(f"{len(list(args.out.glob('*.png')))} screenshots in {args.out}/ "

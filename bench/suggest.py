@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -79,6 +78,7 @@ def measure(suggest: Any) -> dict[str, Any]:
 def run(index: Path) -> dict[str, Any]:
     from index.build import resolve_generation
     from index.completions import COMPLETIONS_FILE, write_completions
+    from index.store import STORE_FILE
     from search import SearchEngine
     from search.suggest import Suggester
 
@@ -92,11 +92,9 @@ def run(index: Path) -> dict[str, Any]:
     print(f"{gen.name} has no {COMPLETIONS_FILE} (built before completions): counting them "
           "from its docs.sqlite into a temporary folder …", flush=True)
     with temp_dir("suggest") as tmp:
-        db = sqlite3.connect(f"file:{gen / 'docs.sqlite'}?mode=ro", uri=True)
         t = time.perf_counter()
-        rows = write_completions(tmp, db)
+        rows = write_completions(tmp, gen / STORE_FILE)
         out["count_seconds"] = round(time.perf_counter() - t, 1)
-        db.close()
         out["rows"] = rows
         out["completions_bytes"] = (tmp / COMPLETIONS_FILE).stat().st_size
         s = Suggester(tmp)

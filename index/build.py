@@ -383,7 +383,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             store.commit()
             _checkpoint("build-write")
             writer.commit()
-            write_completions(tmp, store.db)
+            write_completions(tmp, tmp / STORE_FILE)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()

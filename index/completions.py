@@ -133,8 +133,9 @@ class Counts:
             least = MIN_COUNT[kind] if minimum else 1
             if kind == "phrase" and minimum:
                 rows = _cohesive(rows, merged.get((lang, "word"), {}))
+            shortest = 2 if lang == "zh" else 3
             kept = [(key, text, n) for key, (text, n) in rows.items()
-                    if n >= least and (kind != "word" or key not in stops)]
+                    if n >= least and (kind != "word" or (key not in stops and len(key) >= shortest))]
             if minimum and len(kept) > MAX_ROWS_PER_KIND:
                 kept.sort(key=lambda r: -r[2])
                 del kept[MAX_ROWS_PER_KIND:]
@@ -197,20 +198,25 @@ def count_text(text: str, lang: str, words: Counter[str], phrases: Counter[str])
     stops = _stops(lang)
     if lang == "fr":
         text = _ELISION.sub(" ", text)
+    # The hot loop of a build (tens of millions of words): words are counted as they come
+    # and sorted out in Counts.rows; only sequences look at stop words here.
     for segment in _BREAK.split(text):
         ws = _WORD.findall(segment)
-        if not ws:
-            continue
         n = len(ws)
+        if n == 0:
+            continue
+        words.update(ws)
+        if n == 1:
+            continue
         ok = [len(w) > 1 and w.lower() not in stops for w in ws]
-        words.update(w for w, good in zip(ws, ok, strict=True) if good and len(w) > 2)
         for i in range(n - 1):
-            if not ok[i]:
-                continue
-            if ok[i + 1]:
-                phrases[f"{ws[i]} {ws[i + 1]}"] += 1
-            if i + 2 < n and ok[i + 2]:
-                phrases[f"{ws[i]} {ws[i + 1]} {ws[i + 2]}"] += 1
+            if ok[i]:
+                if ok[i + 1]:
+                    phrases[ws[i] + " " + ws[i + 1]] += 1
+                    if i + 2 < n and ok[i + 2]:
+                        phrases[ws[i] + " " + ws[i + 1] + " " + ws[i + 2]] += 1
+                elif i + 2 < n and ok[i + 2]:
+                    phrases[ws[i] + " " + ws[i + 1] + " " + ws[i + 2]] += 1
 
 
 # Words that join or introduce, and end no sequence anyone types (安全理事会对于, …题为).
@@ -235,16 +241,24 @@ def _count_han(text: str, words: Counter[str], phrases: Counter[str]) -> None:
 # Writing
 
 
-def _documents(store_db: sqlite3.Connection) -> Iterator[tuple[dict[str, Any], list[str]]]:
-    rows = store_db.execute(
-        "SELECT d.meta, d.body FROM current c JOIN docs d ON d.doc_id = c.doc_id AND d.rev = c.rev")
-    for meta, body in rows:
-        yield json.loads(meta), json.loads(zlib.decompress(body).decode("utf-8"))
+def _documents(store: Path) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """(meta, paragraphs) of the store's live documents."""
+    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        rows = db.execute(
+            "SELECT d.meta, d.body FROM current c JOIN docs d ON d.doc_id = c.doc_id AND d.rev = c.rev")
+        for meta, body in rows:
+            yield json.loads(meta), json.loads(zlib.decompress(body).decode("utf-8"))
+    finally:
+        db.close()
 
 
-def count_store(store_db: sqlite3.Connection) -> Counts:
-    """Count every live document of a store (``docs.sqlite``)."""
-    return document_counts(_documents(store_db))
+def count_store(store: Path) -> Counts:
+    """Count every live document of a store (``docs.sqlite``).
+
+    Pure Python, about a minute of CPU for the full corpus. Two processes were tried
+    (the Whoosh writers have finished by then): on this shared machine they were slower."""
+    return document_counts(_documents(store))
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -253,12 +267,13 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def write_completions(gen: Path, store_db: sqlite3.Connection) -> int:
-    """Count the store's documents into ``gen/completions.sqlite`` (a new file); the rows written."""
+def write_completions(gen: Path, store: Path) -> int:
+    """Count the documents of ``store`` (a ``docs.sqlite``) into ``gen/completions.sqlite``
+    (a new file); the number of rows written."""
     path = gen / COMPLETIONS_FILE
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    rows = sorted(count_store(store_db).rows())
+    rows = sorted(count_store(store).rows())
     db = _connect(path)
     try:
         db.executemany("INSERT INTO completions VALUES (?, ?, ?, ?, ?)", rows)

@@ -81,6 +81,16 @@ def _int(args: Mapping[str, str], name: str, default: int | None, what: str) -> 
     return int(raw)
 
 
+def _lang(args: Mapping[str, str]) -> str | None:
+    lang = _text(args, "lang")
+    if lang is not None:
+        lang = lang.lower()
+        if lang not in LANGUAGES:
+            raise ParamError("bad_parameter",
+                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
+    return lang
+
+
 def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> SearchParams:
     """Check every search parameter; ParamError names the first bad one."""
     raw_q = args.get("q")
@@ -93,12 +103,7 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
         raise ParamError("bad_query", "the query contains a NUL character")
     q = raw_q.strip()
 
-    lang = _text(args, "lang")
-    if lang is not None:
-        lang = lang.lower()
-        if lang not in LANGUAGES:
-            raise ParamError("bad_parameter",
-                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
+    lang = _lang(args)
     organ = _text(args, "organ")
     if organ is not None and len(organ) > MAX_ORGAN_CHARS:
         raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
@@ -160,12 +165,7 @@ def parse_suggest(args: Mapping[str, str]) -> SuggestParams:
                          f"{MAX_PREFIX_CHARS}")
     if "\x00" in raw_q:
         raise ParamError("bad_query", "the query contains a NUL character")
-    lang = _text(args, "lang")
-    if lang is not None:
-        lang = lang.lower()
-        if lang not in LANGUAGES:
-            raise ParamError("bad_parameter",
-                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
+    lang = _lang(args)
     limit = _int(args, "limit", 8, f"a whole number from 1 to {MAX_LIMIT}")
     assert limit is not None
     if not 1 <= limit <= MAX_LIMIT:

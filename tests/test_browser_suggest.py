@@ -50,12 +50,21 @@ def asked(pg: Any) -> list[str]:
 
 
 def wait_for_list(pg: Any) -> None:
-    pg.wait_for_selector("#q-listbox [role=option]")
+    # Generous: on a loaded CI machine the first lookups of a new server can take seconds.
+    try:
+        pg.wait_for_selector("#q-listbox [role=option]", timeout=20_000)
+    except Exception:
+        pytest.fail(f"no completion list for {pg.input_value('#q')!r}; asked: {asked(pg)}")
     assert pg.get_attribute("#q", "aria-expanded") == "true"
 
 
+def home(pg: Any, ui: str) -> None:
+    pg.goto(f"/?ui={ui}")
+    pg.click("#q")  # autofocused, but not necessarily yet on a busy machine
+
+
 def test_keyboard_picks_a_completion_and_lands_on_its_results(page: Any) -> None:
-    page.goto("/?ui=en")
+    home(page, "en")
     page.keyboard.type("sustain", delay=30)
     wait_for_list(page)
     shown = options(page)
@@ -77,7 +86,7 @@ def test_keyboard_picks_a_completion_and_lands_on_its_results(page: Any) -> None
 
 
 def test_chinese_completion_by_keyboard(page: Any) -> None:
-    page.goto("/?ui=zh")
+    home(page, "zh")
     page.keyboard.type("安全理")
     wait_for_list(page)
     assert options(page)[0] == "安全理事会"
@@ -91,7 +100,7 @@ def test_chinese_completion_by_keyboard(page: Any) -> None:
 
 
 def test_the_mouse_picks_a_symbol(page: Any) -> None:
-    page.goto("/?ui=en")
+    home(page, "en")
     page.keyboard.type("S/2015/")
     wait_for_list(page)
     second = page.locator("#q-listbox [role=option]").nth(1)
@@ -120,7 +129,7 @@ def test_escape_closes_and_enter_searches_what_was_typed(page: Any) -> None:
 
 
 def test_requests_wait_for_a_pause_and_none_for_an_empty_box(page: Any) -> None:
-    page.goto("/?ui=en")
+    home(page, "en")
     page.keyboard.type("international")  # 13 keys, faster than the debounce
     wait_for_list(page)
     first = asked(page)

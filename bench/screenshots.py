@@ -109,6 +109,18 @@ def main(argv: list[str] | None = None) -> int:
             shoot_typing(phone, f"{base}/?ui=zh", "可持续", args.out / "phone-suggest.png")
             shoot_typing(phone, f"{base}/search?q={q}&ui=en", "S/2015/",
                          args.out / "phone-suggest-symbol.png")
+            # Parallel texts (an index with aligned sources: unpc-dev, un-charter).
+            shoot(desk, f"{base}/search?q={q}&with=en&ui=en", args.out / "parallel-results.png")
+            shoot(desk, f"{base}/search?q={q}&with=ar&ui=zh", args.out / "parallel-results-ar-zh.png")
+            side = desk.locator("a.side-by-side").first
+            if side.count():
+                shoot(desk, base + (side.get_attribute("href") or ""), args.out / "parallel-document.png",
+                      full_page=False)
+            shoot(desk, f"{base}/translations?q={q}&from=zh&to=en&ui=en", args.out / "translations.png")
+            shoot(desk, f"{base}/translations?q={q}&from=zh&to=fr&ui=zh", args.out / "translations-zh.png")
+            shoot(phone, f"{base}/search?q={q}&with=en&ui=zh", args.out / "phone-parallel-results.png")
+            shoot(phone, f"{base}/documents/raw_un_charter_zh-zh?q={q}&with=ar&ui=zh#p40",
+                  args.out / "phone-parallel-document.png", full_page=False)
         finally:
             browser.close()
     print(f"{len(list(args.out.glob('*.png')))} screenshots in {args.out}/ "

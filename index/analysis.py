@@ -348,6 +348,16 @@ def bigrams(text: str) -> list[Tok]:
 # ---------------------------------------------------------------------------
 # Whoosh glue
 
+# While a build records surface forms (index/surface.py), the tokenizer of every stemmed
+# field reports each value's tokens here.
+_form_hook: Callable[[str, str, list[Tok]], None] | None = None
+
+
+def set_form_hook(hook: Callable[[str, str, list[Tok]], None] | None) -> None:
+    global _form_hook
+    _form_hook = hook
+
+
 
 def _emit(toks: list[Tok], positions: bool, chars: bool, start_pos: int, start_char: int,
           mode: str, removestops: bool) -> Iterator[Token]:
@@ -386,6 +396,9 @@ class UNTokenizer(Tokenizer):
             toks = _analyze_short(value, self.lang, "query" if mode == "query" else "index")
         else:
             toks = analyze(value, self.lang, "query" if mode == "query" else "index")
+        if _form_hook is not None and tokenize and mode != "query" and self.lang \
+                and stemmer(self.lang) is not None:
+            _form_hook(self.lang, value, toks)
         return _emit(toks, positions, chars, start_pos, start_char, mode, removestops)
 
 

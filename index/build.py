@@ -40,6 +40,8 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from . import postings, surface
+from .align import align_store
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
 from .completions import document_counts, update_completions, write_completions
@@ -341,8 +343,12 @@ def _writer_procs(procs: int | None) -> int:
 
 def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLike[str], *,
                 progress: Progress | None = None, procs: int | None = None,
-                lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> BuildReport:
-    """Full rebuild of the index at ``path`` from ``sources``, swapped in atomically."""
+                lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                postings_min_df: int = postings.MIN_DF) -> BuildReport:
+    """Full rebuild of the index at ``path`` from ``sources``, swapped in atomically.
+
+    ``postings_min_df``: terms with at least this many postings in a segment get side
+    arrays (:mod:`index.postings`); tests lower it to exercise them on small corpora."""
     started = time.monotonic()
     root = Path(path)
     report = BuildReport(path=str(root))
@@ -359,30 +365,37 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         nprocs = _writer_procs(procs)
         if nprocs > 1:
             writer = MpWriter(ix, procs=nprocs, multisegment=True, limitmb=128, batchsize=256)
+            writer.postings_min_df = postings_min_df
         else:
             writer = ix.writer(limitmb=256)
         dedup = _Dedup()
         done_bytes = 0
         seen_sources: set[str] = set()
+        # One writer in this process: record surface forms here (writer processes record
+        # their own, see index/whoosh_fixes.py).
+        recording = surface.recording(writer) if nprocs == 1 else contextlib.nullcontext()
         try:
-            for doc in _read(sources, report):
-                doc = dedup(doc)
-                rev = doc_rev(doc)
-                store.add(doc, rev)
-                store.set_current(doc, rev)
-                for fields in paragraph_fields(doc, rev):
-                    writer.add_document(**fields)
-                report.documents += 1
-                if report.documents == 2:
-                    _checkpoint("build-read")
-                report.paragraphs += len(doc.paragraphs)
-                report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
-                if progress:
-                    done_bytes += _source_bytes(doc, seen_sources)
-                    progress(report.documents, done_bytes)
+            with recording as forms:
+                for doc in _read(sources, report):
+                    doc = dedup(doc)
+                    rev = doc_rev(doc)
+                    store.add(doc, rev)
+                    store.set_current(doc, rev)
+                    for fields in paragraph_fields(doc, rev):
+                        writer.add_document(**fields)
+                    report.documents += 1
+                    if report.documents == 2:
+                        _checkpoint("build-read")
+                    report.paragraphs += len(doc.paragraphs)
+                    report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
+                    if progress:
+                        done_bytes += _source_bytes(doc, seen_sources)
+                        progress(report.documents, done_bytes)
+            align_store(store.db)  # language versions, paragraph to paragraph
             store.commit()
             _checkpoint("build-write")
             writer.commit()
+            postings.write_missing(tmp, ix, postings_min_df, forms=forms)
             write_completions(tmp, tmp / STORE_FILE)
         except BaseException:
             with contextlib.suppress(Exception):
@@ -392,7 +405,8 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             raise
         store.close()
         report.seconds = round(time.monotonic() - started, 3)
-        _write_json_atomic(tmp / META_FILE, _meta(report, sources))
+        _write_json_atomic(tmp / META_FILE, {**_meta(report, sources),
+                                             "postings_min_df": postings_min_df})
         _fsync_tree(tmp)
         _checkpoint("build-commit")
         gen = root / name
@@ -470,6 +484,10 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                         writer.cancel()
                     raise
                 _checkpoint("update-commit")
+                # The new segment's side arrays (an update killed before this point leaves
+                # it without: it is read through Whoosh until the next update writes them).
+                postings.write_missing(gen, _open_whoosh(gen),
+                                       int(meta.get("postings_min_df", postings.MIN_DF)))
                 # The old revisions' text, still in the store until collect_garbage below.
                 old = document_counts((store.meta(i, existing[i][0]) or {},
                                        store.paragraphs(i, existing[i][0]))
@@ -481,6 +499,7 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                 new = document_counts((doc.to_dict(), doc.paragraphs) for doc, _rev in changed.values())
                 update_completions(gen, old, new)
                 store.collect_garbage(list(changed) + gone)
+                align_store(store.db, list(changed) + gone)
                 store.commit()
             for doc, _rev in changed.values():
                 report.paragraphs += len(doc.paragraphs)

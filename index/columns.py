@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -48,9 +48,24 @@ class Columns:
     date: np.ndarray  # YYYYMMDD, 0 = none
     para: np.ndarray
     organ_names: dict[int, str]
+    # Derived once per reader, so that grouping and facets are bincounts over small
+    # integers rather than sorts of hundreds of thousands of keys:
+    doc_ord: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # per paragraph
+    organ_ord: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # per paragraph
+    organ_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # ordinal → key
+    n_docs: int = 0
 
     def __len__(self) -> int:
         return len(self.doc)
+
+    def __post_init__(self) -> None:
+        if len(self.doc) and not len(self.doc_ord):
+            _keys, ords = np.unique(self.doc, return_inverse=True)
+            self.doc_ord = ords.astype(np.int32)
+            self.n_docs = len(_keys)
+            okeys, oords = np.unique(self.organ, return_inverse=True)
+            self.organ_keys = okeys.astype(np.int64)
+            self.organ_ord = oords.astype(np.int32)
 
 
 def _segment_array(segreader: Any, name: str, typecode: str) -> np.ndarray:

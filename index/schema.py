@@ -12,9 +12,10 @@ from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
 
 from .analysis import ANALYSIS_VERSION, bigram_analyzer, un_analyzer
 from .model import LANGUAGES
+from .postings import POSTINGS_VERSION
 
 #: Stored in every index; an index with another version is refused.
-SCHEMA_VERSION = f"5.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"6.{ANALYSIS_VERSION}.{POSTINGS_VERSION}"
 
 TEXT_FIELDS = {lang: f"text_{lang}" for lang in LANGUAGES}
 BIGRAM_FIELD = "cjk"

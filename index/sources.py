@@ -1032,6 +1032,10 @@ def _read_unpc(ids_path: str, *, langs: tuple[str, ...] | None,
         for symbol, items in groups.items():
             items.sort()
             paragraphs: list[str] = []
+            # The ids lines (0-based) of each paragraph's sentences: sentence i of every
+            # language is the translation of sentence i, so index/align.py links paragraphs
+            # exactly through these.
+            lines: list[list[int]] = []
             last_para: int | None = None
             for para, _sent, i in items:
                 s = _clean_paragraph(sents[i])
@@ -1040,8 +1044,10 @@ def _read_unpc(ids_path: str, *, langs: tuple[str, ...] | None,
                 if paragraphs and para == last_para:
                     paragraphs[-1] = (paragraphs[-1] + s if lang == "zh"
                                       else paragraphs[-1] + " " + s)
+                    lines[-1].append(i)
                 else:
                     paragraphs.append(s)
+                    lines.append([i])
                 last_para = para
             if not paragraphs:
                 continue
@@ -1057,6 +1063,7 @@ def _read_unpc(ids_path: str, *, langs: tuple[str, ...] | None,
                 date=str(year),
                 year=year,
                 source=folder,
+                extra={"unpc_lines": lines},
             )
 
 

@@ -60,17 +60,56 @@ def _die_with_parent() -> None:
 class SubWriterTask(multiproc.SubWriterTask):
     # A writer worker blocks on its job queue forever if the build that started it
     # is killed (kill -9 leaves no chance to tell it): make it die with its parent.
+    def _process_file(self, filename: str, doc_count: int) -> None:
+        if getattr(self, "_forms", None) is None and self.multisegment:
+            # Record each stemmed word's surface form as the documents are indexed
+            # (index/surface.py): the codes are written beside the segment's side arrays.
+            from . import surface
+
+            self._forms_ctx = surface.recording(self.writer)
+            self._forms = self._forms_ctx.__enter__()
+        super()._process_file(filename, doc_count)
+
     def run(self) -> None:
         _die_with_parent()
         super().run()
+        forms = getattr(self, "_forms", None)
+        if forms is not None:
+            self._forms_ctx.__exit__(None, None, None)
+        if self.running and self.multisegment:
+            # Each worker writes its own segment's side arrays, so both cores do it at once.
+            # Best effort: the parent writes whatever is missing after the commit, and
+            # reports any error there, as one line.
+            try:
+                from pathlib import Path
+
+                from whoosh.reading import SegmentReader
+
+                from . import postings
+
+                segment = self.writer.get_segment()
+                reader = SegmentReader(self.storage, self.writer.schema, segment)
+                try:
+                    postings.write_segment(Path(self.storage.folder), reader,
+                                           getattr(self, "postings_min_df", postings.MIN_DF),
+                                           forms=forms)
+                finally:
+                    reader.close()
+            except Exception:
+                pass
 
 
 class MpWriter(multiproc.MpWriter):
-    """Whoosh's multi-process writer whose workers never outlive a killed build."""
+    """Whoosh's multi-process writer whose workers never outlive a killed build, and
+    write their segment's side arrays (:mod:`index.postings`)."""
+
+    postings_min_df: int | None = None
 
     def _new_task(self) -> Any:
         task = SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                              self.subargs, self.multisegment)
+        if self.postings_min_df is not None:
+            task.postings_min_df = self.postings_min_df
         task.daemon = True
         self.tasks.append(task)
         task.start()

@@ -34,15 +34,18 @@ from index.build import open_index, read_meta, resolve_generation
 from index.columns import Columns, lang_code, lang_name, load_columns, organ_key
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.model import LANGUAGES
+from index.postings import SegmentPostings
 from index.store import Store
 
 from .highlight import Terms, highlight_all, snippet
-from .idsets import IdEvaluator, score_subset, term_cache
+from .idsets import term_cache
 from .lru import LRU
+from .parallel import Parallel, Translations, attach_aligned, check_lang, parallel_document
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
 from .suggest import Suggester, Suggestion, check_suggest_args
 from .translate import Translator
+from .vector import Evaluator, Match, Segments, top
 
 log = logging.getLogger("unsearch.search")
 
@@ -56,7 +59,6 @@ GROUPS = ("doc", "para")
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page * per_page: deeper pages are refused, as in other engines
 WEIGHTING = BM25F(B=0.75, K1=1.2)
-VERIFY_MAX = 3_000  # quoted phrases are checked as written in at most this many paragraphs
 SURFACE_BONUS = 1.3  # for a paragraph with the query's words exactly as typed
 CACHE_SIZE = 512  # recent result pages; the key includes the index generation
 
@@ -72,6 +74,8 @@ class SearchEngine:
         self._ix: Any = None
         self._meta: dict[str, Any] = {}
         self._columns: dict[tuple[str, int], Columns] = {}
+        self._side: dict[str, SegmentPostings | None] = {}
+        self._lengths: dict[tuple[str, int], dict[str, np.ndarray]] = {}
         self._pool: list[Any] = []
         # Pooled searchers hold open files: close them when the engine goes away.
         weakref.finalize(self, _close_searchers, self._pool)
@@ -106,6 +110,8 @@ class SearchEngine:
         store.close()
         self._gen, self._meta, self._ix = gen, meta, ix
         self._columns = {}
+        self._side = {}
+        self._lengths = {}
         _close_searchers(self._pool)
 
     @contextlib.contextmanager
@@ -168,6 +174,29 @@ class SearchEngine:
                     self._columns = {key: cols}
         return cols
 
+    def _evaluator(self, searcher: Any, key: Any) -> Evaluator:
+        """The numpy evaluator for this (pooled) searcher: its segments, their side arrays
+        (memory-mapped once per generation, shared by all searchers) and length bytes."""
+        segs = getattr(searcher, "_unsearch_segments", None)
+        if segs is None or segs.reader is not searcher.reader():
+            reader = searcher.reader()
+            leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+            side = []
+            assert self._gen is not None
+            for seg, _offset in leaves:
+                sid = seg.segment().segment_id()
+                if sid not in self._side:
+                    self._side[sid] = SegmentPostings.load(self._gen, sid)
+                side.append(self._side[sid])
+            segs = Segments(reader, side)
+            with self._lock:
+                shared = self._lengths.setdefault(key, {})
+                if len(self._lengths) > 1:
+                    self._lengths = {key: shared}
+            segs._lengths = shared
+            searcher._unsearch_segments = segs
+        return Evaluator(searcher, segs, self._terms, key)
+
     @property
     def meta(self) -> dict[str, Any]:
         return dict(self._meta)
@@ -177,8 +206,14 @@ class SearchEngine:
     def search(self, query: str, *, lang: str | None = None, organ: str | None = None,
                year_from: int | None = None, year_to: int | None = None,
                sort: str = "relevance", group: str = "doc", page: int = 1,
-               per_page: int = 10) -> SearchResults:
-        """Run ``query``; see the README for the query language. Raises QueryError."""
+               per_page: int = 10, with_lang: str | None = None) -> SearchResults:
+        """Run ``query``; see the README for the query language. Raises QueryError.
+        With ``with_lang``, each hit carries its aligned passage in that language."""
+        if with_lang is not None:
+            results = self.search(query, lang=lang, organ=organ, year_from=year_from,
+                                  year_to=year_to, sort=sort, group=group, page=page,
+                                  per_page=per_page)
+            return attach_aligned(self.parallel(), results, check_lang(with_lang, "with"), query)
         started = time.perf_counter()
         _check_params(lang, year_from, year_to, sort, group, page, per_page)
         tree = parse(query)
@@ -192,31 +227,30 @@ class SearchEngine:
                 return dataclasses.replace(cached, took_ms=round(took, 2))
             sym = symbol_query(query)
             # The query with its proximity bonus, and without it (the same matches, and
-            # cheap to rank: Whoosh can skip blocks that cannot make the top).
+            # cheap to rank: the bonus is computed for the top candidates only).
             full, base = (self._whoosh_query(searcher.reader(), tree, langs, sym, proximity=p)
                           for p in (True, False))
             cols = self._columns_for(searcher)
-            ids = IdEvaluator(searcher, self._terms, key[:2]).ids(base)
-            # The lang/organ/year arguments filter with numpy over the columns: as Whoosh
-            # queries, a filter that lets most of the index through costs seconds.
+            ev = self._evaluator(searcher, key[:2])
+            texts = positive_texts(tree)
+            scored = bool(texts) or sym is not None
+            matched = ev.run(base, scored=scored)
+            # The lang/organ/year arguments filter with numpy over the columns.
             mask = _param_mask(cols, lang, organ and Translator(searcher.reader()).organ(organ),
                                year_from, year_to)
-            allow: set[int] | None = None
             if mask is not None:
-                ids = ids[mask[ids]]
-                allow = set(ids.tolist())
+                matched = _keep(matched, mask[matched.ids])
+            # Quoted phrases match as typed through the form codes of index/surface.py; a
+            # segment without them (written by an update) has its matches' text checked.
             phrases = _phrases_to_verify(tree)
-            if phrases and len(ids) <= VERIFY_MAX:
-                # A quoted phrase matched through stemming ("a distinct" for "a distinction")
-                # is not the phrase: keep the paragraphs that have it as written.
-                ids = self._verify(searcher, cols, ids, phrases)
-                allow = set(ids.tolist())
-            texts = positive_texts(tree)
+            if phrases and ev.unverified:
+                check = matched.ids[np.isin(matched.ids, np.concatenate(ev.unverified))]
+                failed = np.setdiff1d(check, self._verify(searcher, cols, check, phrases))
+                matched = _keep(matched, ~np.isin(matched.ids, failed))
+            ev.unverified = []
             surface = _surface_pattern(texts)
-            scored = bool(texts) or sym is not None
-            hits_raw, total, counts, facets = self._collect(searcher, full, base, ids, cols, sort,
-                                                            group, page, per_page, scored, allow,
-                                                            surface)
+            hits_raw, total, counts, facets = self._collect(searcher, ev, full, matched, cols, sort,
+                                                            group, page, per_page, scored, surface)
             terms = Terms.from_texts(texts)
             hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
         took = (time.perf_counter() - started) * 1000
@@ -236,28 +270,32 @@ class SearchEngine:
             q = translator.any_of([wq.Term("symbol", sym.lower(), boost=100.0), q])
         return q.normalize()
 
-    def _top(self, searcher: Any, full: wq.Query, base: wq.Query, ids: np.ndarray,
-             cols: Columns, group: str, want: int, allow: set[int] | None,
-             surface: re.Pattern[str] | None = None) -> list[tuple[int, float]]:
+    def _top(self, searcher: Any, ev: Evaluator, full: wq.Query, matched: Match, cols: Columns,
+             group: str, want: int, surface: re.Pattern[str] | None = None
+             ) -> list[tuple[int, float]]:
         """The best ``want`` paragraphs (one per document with group="doc"), by relevance.
 
-        Two phases: Whoosh's block-skipping top-k over the query without its proximity
-        bonus finds candidates; only those are scored with the bonus. Candidates grow
+        Two phases: the query without its proximity bonus is scored for every match (numpy)
+        and gives the candidates; only those are scored with the bonus. Candidates grow
         until enough documents are found.
         """
         k = max(want * 5, 50)
-        rerank = full != base
+        assert matched.scores is not None
         while True:
-            top = searcher.search(base, limit=k, filter=allow)
-            if rerank:
-                cand = np.array(sorted(h.docnum for h in top), dtype=np.int64)
-                scores = score_subset(searcher, full, cand)
-            else:
-                scores = {h.docnum: float(h.score or 0.0) for h in top}
+            cand = top(matched.ids, matched.scores, k)
+            ids = np.array(sorted(d for d, _s in cand), dtype=np.int64)
+            rescored = ev.run(full, within=ids)
+            scores = dict(zip(rescored.ids.tolist(), (rescored.scores if rescored.scores is not None
+                                                      else np.zeros(len(rescored))).tolist(),
+                              strict=True))
             if surface is not None:
                 # The words as typed (not only their stems) score more: "bringing the"
-                # before "bring the".
-                for d, text in self._texts(searcher, cols, sorted(scores)).items():
+                # before "bring the". Reading a paragraph's text costs a decompression, so
+                # only the candidates that the bonus could lift into the first ``want`` are
+                # read: the others stay below ``want`` candidates that score more already.
+                floor = _nth_best(scores, cols, group, want)
+                check = sorted(d for d, sc in scores.items() if sc * SURFACE_BONUS >= floor)
+                for d, text in self._texts(searcher, cols, check).items():
                     if surface.search(fold(text).text):
                         scores[d] *= SURFACE_BONUS
             ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -270,7 +308,7 @@ class SearchEngine:
                         seen.add(doc)
                         picked.append((d, sc))
                 ranked = picked
-            if len(ranked) >= want or k >= len(ids):
+            if len(ranked) >= want or k >= len(matched):
                 return ranked[:want]
             k *= 4
 
@@ -292,51 +330,54 @@ class SearchEngine:
                 if d in texts and all(p.search(fold(texts[d]).text) for p in phrases)]
         return np.asarray(keep, dtype=np.int64)
 
-    def _collect(self, searcher: Any, q: wq.Query, base: wq.Query, ids: np.ndarray,
-                 cols: Columns, sort: str, group: str, page: int, per_page: int, scored: bool,
-                 allow: set[int] | None, surface: re.Pattern[str] | None
-                 ) -> tuple[list[tuple[int, float]], int, dict[int, int], dict[str, dict[str, int]]]:
+    def _collect(self, searcher: Any, ev: Evaluator, q: wq.Query, matched: Match, cols: Columns,
+                 sort: str, group: str, page: int, per_page: int, scored: bool,
+                 surface: re.Pattern[str] | None
+                 ) -> tuple[list[tuple[int, float]], int, np.ndarray | None, dict[str, dict[str, int]]]:
         want = page * per_page
-        doc_codes = cols.doc[ids] if len(ids) else np.zeros(0, dtype=np.int64)
+        ids = matched.ids
+        per_doc: np.ndarray | None = None
         if group == "doc":
-            uniq, first, counts = np.unique(doc_codes, return_index=True, return_counts=True)
-            total = len(uniq)
-            rep = ids[first]  # one paragraph per document for the facets
-            per_doc = dict(zip(uniq.tolist(), counts.tolist(), strict=True))
+            ords = cols.doc_ord[ids]
+            per_doc = np.bincount(ords, minlength=cols.n_docs)  # matching paragraphs per document
+            first = np.full(cols.n_docs, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first, ords, ids)
+            rep = first[per_doc > 0]  # the first matching paragraph of each document
+            total = len(rep)
         else:
             total = len(ids)
             rep = ids
-            per_doc = {}
         facets = _facets(cols, rep)
         if total == 0 or want - per_page >= total:
             return [], total, per_doc, facets
         if sort == "relevance" and not scored:
             sort = "-date"  # only filters: nothing to rank by, so newest first
         if sort == "relevance":
-            raw = self._top(searcher, q, base, ids, cols, group, want, allow, surface)
+            raw = self._top(searcher, ev, q, matched, cols, group, want, surface)
+            return raw[want - per_page: want], total, per_doc, facets
+        reverse = sort == "-date"
+        # Order documents (or paragraphs) by date with numpy; ties by position.
+        order_ids = rep
+        dates = cols.date[order_ids]
+        # Undated documents go last in both directions.
+        key = -dates if reverse else np.where(dates == 0, 2**40, dates)
+        order = np.lexsort((order_ids, key))
+        chosen = order_ids[order][want - per_page: want]
+        if group == "doc" and scored:
+            # The best-scoring paragraph of each of these documents.
+            codes = cols.doc[chosen]
+            restrict = ids[np.isin(cols.doc_ord[ids], cols.doc_ord[chosen])]
+            best = ev.run(q, within=restrict)
+            by_doc: dict[int, tuple[int, float]] = {}
+            assert best.scores is not None
+            for d, sc in top(best.ids, best.scores, len(best)):
+                by_doc.setdefault(int(cols.doc[d]), (d, sc))
+            raw = [by_doc.get(int(c), (int(d), 0.0)) for c, d in zip(codes, chosen, strict=True)]
         else:
-            reverse = sort == "-date"
-            # Order documents (or paragraphs) by date with numpy; ties by position.
-            order_ids = rep
-            dates = cols.date[order_ids]
-            # Undated documents go last in both directions.
-            key = -dates if reverse else np.where(dates == 0, 2**40, dates)
-            order = np.lexsort((order_ids, key))
-            chosen = order_ids[order][want - per_page: want]
-            if group == "doc" and scored:
-                # The best-scoring paragraph of each of these documents.
-                codes = cols.doc[chosen]
-                restrict = set(ids[np.isin(doc_codes, codes)].tolist())
-                by_doc: dict[int, tuple[int, float]] = {}
-                for h in searcher.search(q, filter=restrict, limit=len(restrict)):
-                    by_doc.setdefault(int(cols.doc[h.docnum]), (h.docnum, h.score or 0.0))
-                raw = [by_doc.get(int(c), (int(d), 0.0)) for c, d in zip(codes, chosen, strict=True)]
-            else:
-                raw = [(int(d), 0.0) for d in chosen]
-            return raw, total, per_doc, facets
-        return raw[want - per_page: want], total, per_doc, facets
+            raw = [(int(d), 0.0) for d in chosen]
+        return raw, total, per_doc, facets
 
-    def _hits(self, s: Any, cols: Columns, raw: list[tuple[int, float]], per_doc: dict[int, int],
+    def _hits(self, s: Any, cols: Columns, raw: list[tuple[int, float]], per_doc: np.ndarray | None,
               terms: Terms, query: str) -> list[Hit]:
         if not raw:
             return []
@@ -351,7 +392,7 @@ class SearchEngine:
             if meta is None:
                 continue  # removed by an update between the search and now
             text = store.paragraph(doc_id, meta["rev"], para) or ""
-            more = per_doc.get(int(cols.doc[docnum]), 1) - 1 if per_doc else 0
+            more = int(per_doc[cols.doc_ord[docnum]]) - 1 if per_doc is not None else 0
             hits.append(Hit(
                 doc_id=doc_id, symbol=meta.get("symbol"), title=meta.get("title") or "",
                 organ=meta.get("organ"), date=meta.get("date"), lang=meta.get("lang") or "",
@@ -397,6 +438,34 @@ class SearchEngine:
                     if d != doc_id] if meta.get("symbol") else []
         return DocumentView(meta=meta, paragraphs=paragraphs, paragraphs_html=html_paragraphs,
                             versions=versions)
+
+    # -- parallel texts (search/parallel.py) ---------------------------------
+
+    def parallel(self) -> Parallel:
+        """The aligned-paragraph side of the served generation."""
+        self._check_generation()
+        assert self._gen is not None
+        par: Parallel | None = getattr(self, "_par", None)
+        if par is None or par.generation != self._gen:
+            with self._lock:
+                par = getattr(self, "_par", None)
+                if par is None or par.generation != self._gen:
+                    par = self._par = Parallel(self._gen)
+        return par
+
+    def translations(self, query: str, source: str, target: str, limit: int = 10) -> Translations:
+        """How ``query`` (in language ``source``) was rendered in ``target``, from aligned
+        paragraphs: the likeliest renderings with counts, shares and examples."""
+        with self._guard():
+            return self.parallel().translations(query, source, target, limit)
+
+    def parallel_document(self, doc_id: str, with_lang: str, *, query: str | None = None
+                          ) -> dict[str, Any]:
+        """A document beside its version in ``with_lang``, paragraph against paragraph.
+        KeyError if there is no such document."""
+        view = self.document(doc_id, query=query)
+        with self._guard():
+            return parallel_document(self, view, check_lang(with_lang, "with"), query)
 
     def check(self) -> dict[str, Any]:
         """Read a little of every part of the index (a health check); IndexCorruptError if it
@@ -510,6 +579,10 @@ def _phrases_to_verify(tree: Node) -> list[re.Pattern[str]]:
     return out
 
 
+def _keep(m: Match, mask: np.ndarray) -> Match:
+    return Match(m.ids[mask], m.scores[mask] if m.scores is not None else None)
+
+
 def _param_mask(cols: Columns, lang: str | None, organ: str | None, year_from: int | None,
                 year_to: int | None) -> np.ndarray | None:
     """Which paragraphs the lang/organ/year arguments let through (None: all)."""
@@ -544,11 +617,10 @@ def _text(v: Any) -> str:
     return v.decode("utf-8") if isinstance(v, bytes) else str(v)
 
 
-def _count(values: np.ndarray, name: Any) -> dict[str, int]:
-    if not len(values):
-        return {}
-    u, c = np.unique(values, return_counts=True)
-    pairs = [(name(int(k)), int(n)) for k, n in zip(u, c, strict=True) if k]
+def _count(codes: np.ndarray, size: int, name: Any) -> dict[str, int]:
+    """Counts of small integer codes, by name, most frequent first (code 0 = none)."""
+    counts = np.bincount(codes, minlength=size) if len(codes) else np.zeros(size, np.int64)
+    pairs = [(name(int(k)), int(counts[k])) for k in np.flatnonzero(counts).tolist()]
     return dict(sorted(((k, n) for k, n in pairs if k), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -557,8 +629,25 @@ def _facets(cols: Columns, rep: np.ndarray) -> dict[str, dict[str, int]]:
     years = years[years > 0]
     yc: dict[str, int] = {}
     if len(years):
-        u, c = np.unique(years, return_counts=True)
-        yc = {str(int(y)): int(n) for y, n in sorted(zip(u, c, strict=True), key=lambda kv: -kv[0])}
-    return {"lang": _count(cols.lang[rep], lang_name),
-            "organ": _count(cols.organ[rep], lambda k: cols.organ_names.get(k, "")),
+        counts = np.bincount(years)
+        yc = {str(y): int(counts[y]) for y in np.flatnonzero(counts)[::-1].tolist()}
+    organs = cols.organ_keys
+    return {"lang": _count(cols.lang[rep], len(LANGUAGES) + 1, lang_name),
+            "organ": _count(cols.organ_ord[rep], len(organs),
+                            lambda k: cols.organ_names.get(int(organs[k]), "") if organs[k] else ""),
             "year": yc}
+
+
+def _nth_best(scores: dict[int, float], cols: Columns, group: str, n: int) -> float:
+    """The score of the ``n``-th best paragraph (with group="doc": of the best paragraph of
+    the ``n``-th best document); minus infinity when there are fewer."""
+    ranked = sorted(scores.values(), reverse=True) if group != "doc" else None
+    if ranked is not None:
+        return ranked[n - 1] if len(ranked) >= n else float("-inf")
+    best: dict[int, float] = {}
+    for d, sc in scores.items():
+        key = int(cols.doc[d])
+        if sc > best.get(key, float("-inf")):
+            best[key] = sc
+    per_doc = sorted(best.values(), reverse=True)
+    return per_doc[n - 1] if len(per_doc) >= n else float("-inf")

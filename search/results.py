@@ -26,15 +26,22 @@ class Hit:
     more: int = 0  # with group="doc": other matching paragraphs of this document
     country: str | None = None
     year: int | None = None
+    # With search(..., with_lang=…): {"lang", "doc_id", "paragraph", "text", "snippet_html", …}
+    # of the aligned passage, or None where the document has no version in that language.
+    aligned: dict[str, Any] | None = None
+    with_lang: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "doc_id": self.doc_id, "symbol": self.symbol, "title": self.title,
             "organ": self.organ, "date": self.date, "lang": self.lang,
             "paragraph": self.paragraph, "score": self.score,
             "snippet_html": self.snippet_html, "url": self.url,
             "more": self.more, "country": self.country, "year": self.year,
         }
+        if self.with_lang is not None:
+            d["aligned"] = self.aligned
+        return d
 
     def snippet_text(self, *, color: bool = False) -> str:
         """The snippet for a terminal: matches in bold yellow, or [brackets] when piped."""

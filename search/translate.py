@@ -22,11 +22,12 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.query.spans import SpanNear2
 
-from index.analysis import HAN_RUN, analyze, bigrams, fold
+from index.analysis import HAN_RUN, analyze, bigrams, fold, stemmer
 from index.model import LANGUAGES
 from index.schema import BIGRAM_FIELD, TEXT_FIELDS, TITLE_FIELD
 
 from .query import And, Filter, Node, Not, Or, QueryError, Range, Text, parse_date_bound
+from .vector import SurfacePhrase
 
 BOOST_PHRASE = 2.0  # a chunk typed without spaces, matched as the contiguous sequence
 BOOST_BIGRAM = 0.6  # substring fallback: counts, but below whole words
@@ -122,7 +123,10 @@ class Translator:
         if len(base) == 1 or node.phrase:
             # One word, or a quoted phrase: the sequence must be there as typed.
             for lang in self.langs:
-                clauses.append(self.phrase(TEXT_FIELDS[lang], self.words(node.text, lang)))
+                if node.phrase and len(base) > 1:
+                    clauses.append(self.typed_phrase(node.text, lang))
+                else:
+                    clauses.append(self.phrase(TEXT_FIELDS[lang], self.words(node.text, lang)))
             if han_only and len(base) > 1:
                 return self.exact_chinese(folded, clauses, 1.0)
             if han_only:
@@ -148,6 +152,18 @@ class Translator:
         per_word = [self.any_of(self.word_clauses(t.text, t.kind)) for t in base]
         loose = _all_of(per_word)
         return self.any_of([exact_q, loose])
+
+    def typed_phrase(self, text: str, lang: str) -> wq.Query | None:
+        """A quoted phrase in a stemmed language: the stems in a row, each word in the form
+        it was typed ("Member States" is not "Member State")."""
+        toks = analyze(text, lang, "query")
+        q = self.phrase(TEXT_FIELDS[lang], [t.text for t in toks])
+        if not isinstance(q, wq.Phrase) or stemmer(lang) is None:
+            return q
+        surfaces = [fold(text[t.start:t.end]).text if t.kind == "word" else None for t in toks]
+        if all(x is None for x in surfaces):
+            return q
+        return SurfacePhrase(q.fieldname, list(q.words), surfaces, lang, slop=q.slop, boost=q.boost)
 
     def exact_chinese(self, folded: str, word_phrases: list[wq.Query | None],
                       boost: float) -> wq.Query:

@@ -105,7 +105,9 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("real") / "index"
     # One writer process: on two cores the multi-process writer is no faster (it was slower
     # before index/whoosh_fixes.py), and a single writer keeps the fixture the same every run.
-    report = build_index([CORPUS / s for s in REAL_SOURCES], path, procs=1)
+    # postings_min_df=20: the terms of 20 paragraphs or more are read from the side arrays
+    # (index.postings), the rarer ones through Whoosh, so tests exercise both paths.
+    report = build_index([CORPUS / s for s in REAL_SOURCES], path, procs=1, postings_min_df=20)
     assert not report.skipped, report.skipped
     yield path
 

@@ -66,10 +66,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     engine_mod.init_app(app)
 
     from .api import bp as api_bp
+    from .parallel_views import bp as parallel_bp
     from .views import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(parallel_bp)
 
     app.before_request(_choose_ui_lang)
     app.after_request(_after_request)

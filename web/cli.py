@@ -6,8 +6,10 @@ Exit codes: 0 success, 1 failure (one line, no traceback), 2 usage error,
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -276,6 +278,42 @@ def serve_cmd(index_path: str | None, host: str, port: int, threads: int) -> Non
         raise _Fail(str(e)) from None
     click.echo(f"unsearch: serving {root} on http://{host}:{port}/", err=True)
     serve(app, host=host, port=port, threads=threads)
+
+
+@main.command("translate")
+@click.argument("query")
+@click.option("--from", "source", required=True, type=click.Choice(["zh", "en", "fr", "es", "ru", "ar"]),
+              help="The language of QUERY.")
+@click.option("--to", "target", required=True, type=click.Choice(["zh", "en", "fr", "es", "ru", "ar"]),
+              help="The language to find its renderings in.")
+@index_option
+@click.option("--limit", type=click.IntRange(1, 100), default=10, help="Number of renderings (1-100).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON API's result.")
+@_guard
+def translate_cmd(query: str, source: str, target: str, index_path: str | None, limit: int,
+                  as_json: bool) -> None:
+    """How QUERY was rendered in another language, from aligned paragraphs: the likeliest
+    renderings, with the pairs they occur in and an example each.
+
+    Example: unsearch translate 大规模毁灭性武器 --from zh --to en
+    """
+    from search import SearchEngine
+
+    with SearchEngine.open(_index_dir(index_path)) as engine:
+        tr = engine.translations(query, source, target, limit=limit)
+    if as_json:
+        click.echo(json.dumps(tr.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if not tr.pairs:
+        click.echo(f"no aligned {source}-{target} paragraphs contain {query!r}")
+        return
+    click.echo(f"{query!r} {source}->{target}: {tr.pairs:,} aligned pair(s)")
+    for i, r in enumerate(tr, 1):
+        click.echo(f"{i:>3}. {r.text}  ({r.count} pairs, {r.share:.0%})")
+        if r.examples:
+            ex = r.examples[0]
+            target_text = re.sub(r"<[^>]+>", "", ex["target_html"])
+            click.echo(f"     {ex['doc_id']} ¶{ex['paragraph']}: {html.unescape(target_text)[:160]}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ class SearchParams:
     group: str = "doc"
     page: int = 1
     per_page: int = 10
+    with_lang: str | None = None  # ?with=en: each hit beside its aligned translation
 
     def engine_kwargs(self) -> dict[str, Any]:
         d = asdict(self)
@@ -58,6 +59,7 @@ class SearchParams:
             ("year_from", self.year_from, None), ("year_to", self.year_to, None),
             ("sort", self.sort, "relevance"), ("group", self.group, "doc"),
             ("page", self.page, 1), ("per_page", self.per_page, default_per_page),
+            ("with", self.with_lang, None),
         ):
             if value is not None and value != default:
                 out[key] = str(value)
@@ -93,15 +95,7 @@ def _lang(args: Mapping[str, str]) -> str | None:
 
 def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> SearchParams:
     """Check every search parameter; ParamError names the first bad one."""
-    raw_q = args.get("q")
-    if raw_q is None or not raw_q.strip():
-        raise ParamError("missing_query", "q is required: the words to search for")
-    if len(raw_q) > MAX_QUERY_CHARS:
-        raise ParamError("query_too_long",
-                         f"the query is {len(raw_q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    if "\x00" in raw_q:
-        raise ParamError("bad_query", "the query contains a NUL character")
-    q = raw_q.strip()
+    q = parse_q(args, "the words to search for")
 
     lang = _lang(args)
     organ = _text(args, "organ")
@@ -133,8 +127,36 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
     if year_from is not None and year_to is not None and year_from > year_to:
         raise ParamError("bad_parameter", "year_from is after year_to")
 
+    with_lang = parse_lang(args, "with")
     return SearchParams(q=q, lang=lang, organ=organ, year_from=year_from, year_to=year_to,
-                        sort=sort, group=group, page=page, per_page=per_page)
+                        sort=sort, group=group, page=page, per_page=per_page, with_lang=with_lang)
+
+
+def parse_q(args: Mapping[str, str], what: str) -> str:
+    """The q parameter, stripped: present, not too long, no NUL."""
+    raw_q = args.get("q")
+    if raw_q is None or not raw_q.strip():
+        raise ParamError("missing_query", f"q is required: {what}")
+    if len(raw_q) > MAX_QUERY_CHARS:
+        raise ParamError("query_too_long",
+                         f"the query is {len(raw_q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    if "\x00" in raw_q:
+        raise ParamError("bad_query", "the query contains a NUL character")
+    return raw_q.strip()
+
+
+def parse_lang(args: Mapping[str, str], name: str, *, required: bool = False) -> str | None:
+    """A language code parameter (with=, from=, to=), checked."""
+    value = _text(args, name)
+    if value is None:
+        if required:
+            raise ParamError("bad_parameter", f"{name} is required: one of {', '.join(LANGUAGES)}")
+        return None
+    value = value.lower()
+    if value not in LANGUAGES:
+        raise ParamError("bad_parameter",
+                         f"{name} must be one of {', '.join(LANGUAGES)}, not {value[:20]!r}")
+    return value
 
 
 def valid_doc_id(doc_id: str) -> bool:

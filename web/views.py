@@ -86,6 +86,10 @@ def document(doc_id: str) -> Any:
     if not valid_doc_id(doc_id):
         abort(404)
     q = (request.args.get("q") or "").strip()[:1000] or None
+    if request.args.get("with"):
+        from .parallel_views import side_by_side
+
+        return side_by_side(doc_id, q)
     try:
         doc = get_engine().document(doc_id, query=q)
     except KeyError:

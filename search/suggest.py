@@ -9,6 +9,7 @@ or one short range scan, well under a millisecond on the full corpus.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass
@@ -22,6 +23,7 @@ from .query import QueryError
 
 MAX_PREFIX_CHARS = 100
 MAX_LIMIT = HEAD_ITEMS
+log = logging.getLogger("unsearch.search")
 _END = "\U0010ffff"  # sorts after every character: [prefix, prefix + _END) is the range
 
 
@@ -72,6 +74,15 @@ class Suggester:
             self._local.db = None
 
     def suggest(self, prefix: str, lang: str | None = None, limit: int = 8) -> list[Suggestion]:
+        try:
+            return self._suggest(prefix, lang, limit)
+        except sqlite3.Error as e:
+            # Completions are a help, not the search: a file an update was killed in the
+            # middle of writing (its journal is rolled back by the next writer) offers none.
+            log.warning("completions unavailable in %s: %s", self.path, e)
+            return []
+
+    def _suggest(self, prefix: str, lang: str | None, limit: int) -> list[Suggestion]:
         key = fold_key(prefix)
         db = self._db()
         if not key.strip() or db is None:

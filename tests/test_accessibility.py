@@ -81,6 +81,12 @@ PAGES = {
     "no-results": "/search?q=zzxq%20不存在",
     "bad-query": "/search?q=(",
     "not-found": "/no-such-page",
+    # Parallel texts and the translation finder (aligned sources: unpc-dev, the Charter).
+    "parallel-results": "/search?q=安全理事会&with=en",
+    "parallel-results-rtl": "/search?q=安全理事会&with=ar",
+    "parallel-document": "/documents/raw_un_charter_zh-zh?q=安全理事会&with=ar",
+    "translations": "/translations?q=安全理事会&from=zh&to=en",
+    "translations-empty": "/translations",
 }
 
 

@@ -150,11 +150,18 @@ def test_an_update_brings_new_completions_and_drops_old_ones(tmp_path: Path) -> 
         assert "United Nations" in texts(engine, "united")
 
 
-def test_an_index_without_completions_offers_none(tmp_path: Path) -> None:
+def test_an_index_without_usable_completions_offers_none(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "docs.jsonl", _ebola_docs())
     index = tmp_path / "index"
     build_index([src], index, procs=1)
-    (resolve_generation(index) / COMPLETIONS_FILE).unlink()  # as built before completions existed
+    with SearchEngine.open(index) as engine:
+        assert texts(engine, "ebol")[0] == "Ebola"
+    completions = resolve_generation(index) / COMPLETIONS_FILE
+    completions.write_bytes(b"not a database")  # damaged: no completions, searching goes on
+    with SearchEngine.open(index) as engine:
+        assert engine.suggest("ebol") == []
+        assert engine.search("Ebola").total > 0
+    completions.unlink()  # as built before completions existed
     with SearchEngine.open(index) as engine:
         assert engine.suggest("ebol") == []
         assert engine.search("Ebola").total > 0

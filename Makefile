@@ -8,7 +8,7 @@ DEMO_INDEX ?= var/demo-index
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint chromium bench clean
+.PHONY: run test install install-dev lint chromium axe bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,31 @@ chromium:
 		echo "chromium not found: install it with 'sudo apt-get install chromium' (browser tests need it)"; \
 	fi
 
+# axe-core, the accessibility engine of the browser tests: from the npm registry, never committed.
+AXE_VERSION := 4.14.1
+NPM_DIR := var/npm
+AXE_JS := $(NPM_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE_JS):
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian's nodejs and npm for axe-core"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+		else \
+			echo "npm not found: install it with 'sudo apt-get install npm' (the accessibility tests need axe-core)"; \
+			exit 0; \
+		fi; \
+	fi; \
+	mkdir -p $(NPM_DIR) && npm install --prefix $(NPM_DIR) --no-save --no-audit --no-fund --loglevel=error \
+		axe-core@$(AXE_VERSION)
+
+axe: $(AXE_JS)
+
 lint: install-dev
 	$(BIN)/ruff check index search web tests bench
 	$(BIN)/mypy index search web
 
-test: install-dev chromium lint
+test: install-dev chromium axe lint
 	$(BIN)/pytest
 
 bench: install-dev

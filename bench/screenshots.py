@@ -53,6 +53,19 @@ def shoot(page: Any, url: str, out: Path, *, full_page: bool = True) -> Path:
     return out
 
 
+def shoot_typing(page: Any, url: str, typed: str, out: Path) -> Path:
+    """The page with ``typed`` in the search box and its completion list open."""
+    page.goto(url)
+    page.click("#q")
+    page.fill("#q", "")
+    page.keyboard.type(typed)
+    page.wait_for_selector("#q-listbox [role=option]")
+    page.keyboard.press("ArrowDown")
+    page.screenshot(path=str(out))
+    print(out)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, default=ROOT / "var" / "demo-index")
@@ -94,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             if first:
                 shoot(phone, base + first, args.out / "phone-document.png", full_page=False)
             shoot(phone, f"{base}/?ui=zh", args.out / "phone-home.png")
+            shoot_typing(desk, f"{base}/?ui=en", "sustain", args.out / "suggest-en.png")
+            shoot_typing(desk, f"{base}/search?q={q}&ui=zh", "安全理", args.out / "suggest-zh.png")
+            shoot_typing(phone, f"{base}/?ui=zh", "可持续", args.out / "phone-suggest.png")
+            shoot_typing(phone, f"{base}/search?q={q}&ui=en", "S/2015/",
+                         args.out / "phone-suggest-symbol.png")
             # Parallel texts (an index with aligned sources: unpc-dev, un-charter).
             shoot(desk, f"{base}/search?q={q}&with=en&ui=en", args.out / "parallel-results.png")
             shoot(desk, f"{base}/search?q={q}&with=ar&ui=zh", args.out / "parallel-results-ar-zh.png")

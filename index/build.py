@@ -45,6 +45,7 @@ from . import postings, surface
 from .align import align_store
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
+from .completions import document_counts, update_completions, write_completions
 from .diskspace import INDEX_TO_SOURCE, explain_write_errors
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from .model import Document, Skipped
@@ -403,6 +404,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             _checkpoint("build-write")
             writer.commit()
             postings.write_missing(tmp, ix, postings_min_df, forms=forms)
+            write_completions(tmp, tmp / STORE_FILE)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
@@ -498,10 +500,16 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                 # it without: it is read through Whoosh until the next update writes them).
                 postings.write_missing(gen, _open_whoosh(gen),
                                        int(meta.get("postings_min_df", postings.MIN_DF)))
+                # The old revisions' text, still in the store until collect_garbage below.
+                old = document_counts((store.meta(i, existing[i][0]) or {},
+                                       store.paragraphs(i, existing[i][0]))
+                                      for i in list(changed) + gone if i in existing)
                 for doc, rev in changed.values():
                     store.set_current(doc, rev)
                 store.drop(gone)
                 store.commit()
+                new = document_counts((doc.to_dict(), doc.paragraphs) for doc, _rev in changed.values())
+                update_completions(gen, old, new)
                 store.collect_garbage(list(changed) + gone)
                 align_store(store.db, list(changed) + gone)
                 store.commit()

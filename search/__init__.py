@@ -14,10 +14,12 @@ from .countries import country_code, country_name
 from .engine import SearchEngine
 from .query import QueryError
 from .results import DocumentView, Hit, SearchResults
+from .suggest import Suggestion
 from .trends import Trends, TrendSeries, TrendYear
 
 # A library logs, the application decides where to: silent unless configured.
 logging.getLogger("unsearch").addHandler(logging.NullHandler())
 
 __all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "QueryTimeout", "SearchEngine",
-           "SearchResults", "TrendSeries", "TrendYear", "Trends", "country_code", "country_name"]
+           "SearchResults", "Suggestion", "TrendSeries", "TrendYear", "Trends", "country_code",
+           "country_name"]

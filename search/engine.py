@@ -46,6 +46,7 @@ from .lru import LRU
 from .parallel import Parallel, Translations, attach_aligned, check_lang, parallel_document
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
+from .suggest import Suggester, Suggestion, check_suggest_args
 from .translate import Translator
 from .trends import Trends, compute_trends
 from .vector import Evaluator, Match, Segments, top
@@ -102,6 +103,8 @@ class SearchEngine:
         if store is not None:
             store.close()
             self._local.store = None
+        if self._suggester is not None:
+            self._suggester.close()
         _close_searchers(self._pool)
 
     # -- index generations ---------------------------------------------------
@@ -575,6 +578,22 @@ class SearchEngine:
             n = postings(searcher.reader(), q)
         self._cache.put(key, n)  # the same query with other pages or filters: known
         return n
+
+    # -- completions ---------------------------------------------------------
+
+    _suggester: Suggester | None = None
+
+    def suggest(self, prefix: str, lang: str | None = None, limit: int = 8) -> list[Suggestion]:
+        """Completions of ``prefix`` from the index's vocabulary, most frequent first
+        (see :mod:`search.suggest`). Raises QueryError for a bad argument."""
+        check_suggest_args(prefix, lang, limit)
+        self._check_generation()
+        suggester = self._suggester
+        if suggester is None or suggester.path.parent != self._gen:
+            assert self._gen is not None
+            suggester = self._suggester = Suggester(self._gen)
+        with self._guard():
+            return suggester.suggest(prefix, lang, limit)
 
     @staticmethod
     def _filter_mask(searcher: Any, cols: Columns, lang: str | None, organ: str | None,

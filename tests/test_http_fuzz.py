@@ -100,3 +100,12 @@ def test_document_routes_never_500(client: Any, doc_id: str) -> None:
         assert "Traceback" not in resp.get_data(as_text=True)
         if resp.status_code == 200:
             assert "root:" not in resp.get_data(as_text=True)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=queries, lang=values, limit=values)
+def test_api_suggest_never_500(client: Any, q: str, lang: str | None, limit: str | None) -> None:
+    resp = client.get(_url("/api/suggest", {"q": q, "lang": lang, "limit": limit}))
+    _check(resp)
+    if resp.status_code == 200:
+        assert all(set(s) == {"text", "kind", "count"} for s in resp.get_json()["suggestions"])

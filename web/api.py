@@ -12,7 +12,7 @@ from . import export
 from .admission import run_search
 from .engine import get_engine
 from .errors import error_json
-from .params import ParamError, SearchParams, parse_search, valid_doc_id
+from .params import ParamError, SearchParams, parse_search, parse_suggest, valid_doc_id
 from .settings import MAX_RESULT_WINDOW
 
 bp = Blueprint("api", __name__)
@@ -55,6 +55,16 @@ def download(p: SearchParams, fmt: str) -> Any:
     name = "results." + fmt
     return Response(export.render(fmt, rows), mimetype=export.MEDIA_TYPES[fmt].split(";")[0],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+@bp.get("/api/suggest")
+def suggest() -> Any:
+    try:
+        p = parse_suggest(request.args)
+        suggestions = get_engine().suggest(p.q, lang=p.lang, limit=p.limit)
+    except ParamError as e:
+        return error_json(400, e.code, e.message)
+    except QueryError as e:
+        return error_json(400, "bad_query", str(e))
+    return jsonify({"query": p.q, "suggestions": [s.to_dict() for s in suggestions]})
 
 
 @bp.get("/api/documents/<path:doc_id>")

@@ -12,6 +12,7 @@ from typing import Any
 
 from index import LANGUAGES
 from search import country_code
+from search.suggest import MAX_LIMIT, MAX_PREFIX_CHARS
 
 from .settings import MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW
 
@@ -85,6 +86,16 @@ def _int(args: Mapping[str, str], name: str, default: int | None, what: str) -> 
     return int(raw)
 
 
+def _lang(args: Mapping[str, str]) -> str | None:
+    lang = _text(args, "lang")
+    if lang is not None:
+        lang = lang.lower()
+        if lang not in LANGUAGES:
+            raise ParamError("bad_parameter",
+                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
+    return lang
+
+
 def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> SearchParams:
     """Check every search parameter; ParamError names the first bad one."""
     q = parse_q(args, "the words to search for")
@@ -117,12 +128,7 @@ def parse_search(args: Mapping[str, str], *, default_per_page: int = 10) -> Sear
 def parse_filters(args: Mapping[str, str]
                   ) -> tuple[str | None, str | None, str | None, int | None, int | None]:
     """lang, organ, country, year_from, year_to: shared by searches and trends."""
-    lang = _text(args, "lang")
-    if lang is not None:
-        lang = lang.lower()
-        if lang not in LANGUAGES:
-            raise ParamError("bad_parameter",
-                             f"lang must be one of {', '.join(LANGUAGES)}, not {lang[:20]!r}")
+    lang = _lang(args)
     organ = _text(args, "organ")
     if organ is not None and len(organ) > MAX_ORGAN_CHARS:
         raise ParamError("bad_parameter", f"organ is longer than {MAX_ORGAN_CHARS} characters")
@@ -181,3 +187,31 @@ def valid_doc_id(doc_id: str) -> bool:
     if any(ord(c) < 32 or c == "\x7f" for c in doc_id):
         return False
     return not any(part in ("", ".", "..") for part in re.split(r"[/\\]", doc_id))
+
+
+
+@dataclass(frozen=True)
+class SuggestParams:
+    q: str
+    lang: str | None = None
+    limit: int = 8
+
+
+def parse_suggest(args: Mapping[str, str]) -> SuggestParams:
+    """The completion request's parameters: q (the text typed so far), lang, limit."""
+    raw_q = args.get("q")
+    if raw_q is None or not raw_q.strip():
+        raise ParamError("missing_query", "q is required: the text typed so far")
+    if len(raw_q) > MAX_PREFIX_CHARS:
+        raise ParamError("query_too_long",
+                         f"q is {len(raw_q):,} characters long; completions take at most "
+                         f"{MAX_PREFIX_CHARS}")
+    if "\x00" in raw_q:
+        raise ParamError("bad_query", "the query contains a NUL character")
+    lang = _lang(args)
+    limit = _int(args, "limit", 8, f"a whole number from 1 to {MAX_LIMIT}")
+    assert limit is not None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ParamError("bad_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    # Leading spaces never matter; a trailing one does ("united " asks for what follows).
+    return SuggestParams(q=raw_q.lstrip(), lang=lang, limit=limit)

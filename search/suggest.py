@@ -1,0 +1,117 @@
+"""Completions of what is being typed, from the generation's ``completions.sqlite``.
+
+See :mod:`index.completions` for what is stored. A lookup folds the prefix as
+a query is folded, then reads the stored top entries of a long prefix or,
+for a rarer one, the range of keys that start with it: one primary-key read
+or one short range scan, well under a millisecond on the full corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from index.completions import COMPLETIONS_FILE, HEAD_ITEMS, fold_key
+from index.model import LANGUAGES
+
+from .query import QueryError
+
+MAX_PREFIX_CHARS = 100
+MAX_LIMIT = HEAD_ITEMS
+log = logging.getLogger("unsearch.search")
+_END = "\U0010ffff"  # sorts after every character: [prefix, prefix + _END) is the range
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    kind: str  # "word" | "phrase" | "symbol"
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_suggest_args(prefix: object, lang: object, limit: object) -> None:
+    """QueryError with a message for the user, for anything a lookup cannot take."""
+    if not isinstance(prefix, str):
+        raise QueryError("the prefix must be text")
+    if len(prefix) > MAX_PREFIX_CHARS:
+        raise QueryError(f"the prefix is longer than {MAX_PREFIX_CHARS} characters")
+    if "\x00" in prefix:
+        raise QueryError("the prefix contains a NUL character")
+    if lang is not None and lang not in LANGUAGES:
+        raise QueryError(f"unknown language {lang!r}: use one of {' '.join(LANGUAGES)}")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+
+
+class Suggester:
+    """Lookups in one generation's completions; one read-only connection per thread."""
+
+    def __init__(self, gen: Path) -> None:
+        self.path = gen / COMPLETIONS_FILE
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection | None:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if not self.path.exists():
+                return None  # built before completions existed: nothing to offer
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def suggest(self, prefix: str, lang: str | None = None, limit: int = 8) -> list[Suggestion]:
+        try:
+            return self._suggest(prefix, lang, limit)
+        except sqlite3.Error as e:
+            # Completions are a help, not the search: a file an update was killed in the
+            # middle of writing (its journal is rolled back by the next writer) offers none.
+            log.warning("completions unavailable in %s: %s", self.path, e)
+            return []
+
+    def _suggest(self, prefix: str, lang: str | None, limit: int) -> list[Suggestion]:
+        key = fold_key(prefix)
+        db = self._db()
+        if not key.strip() or db is None:
+            return []
+        scope = lang or ""
+        row = db.execute("SELECT items FROM heads WHERE scope = ? AND prefix = ?", (scope, key)).fetchone()
+        found: list[tuple[str, str, int, str]]
+        if row is not None:
+            found = [(text, kind, count, k) for text, kind, count, k in json.loads(row[0])]
+        elif lang:
+            found = db.execute(
+                "SELECT text, kind, count, key FROM completions WHERE key >= ? AND key < ? "
+                "AND lang IN (?, '') ORDER BY count DESC LIMIT ?",
+                (key, key + _END, lang, limit * 2)).fetchall()
+        else:
+            # One key written in several languages is one completion; its text is the
+            # row with the largest count (SQLite's bare column beside max()).
+            rows = db.execute(
+                "SELECT text, kind, max(count), key, sum(count) AS total FROM completions "
+                "WHERE key >= ? AND key < ? GROUP BY key, kind ORDER BY total DESC LIMIT ?",
+                (key, key + _END, limit * 2)).fetchall()
+            found = [(text, kind, total, k) for text, kind, _best, k, total in rows]
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        for text, kind, count, k in found:
+            if k in seen:  # the same letters as a word and as a sequence of words
+                continue
+            seen.add(k)
+            out.append(Suggestion(text, kind, int(count)))
+            if len(out) == limit:
+                break
+        return out

@@ -45,7 +45,7 @@ from . import postings, surface
 from .align import align_store
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
-from .completions import document_counts, update_completions, write_completions
+from .completions import Counts, document_counts, update_completions, write_completions
 from .diskspace import INDEX_TO_SOURCE, explain_write_errors
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from .model import Document, Skipped
@@ -382,6 +382,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         # One writer in this process: record surface forms here (writer processes record
         # their own, see index/whoosh_fixes.py).
         recording = surface.recording(writer) if nprocs == 1 else contextlib.nullcontext()
+        completion_counts = Counts()
         try:
             with recording as forms:
                 for doc in _read(sources, report):
@@ -389,6 +390,9 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
                     rev = doc_rev(doc)
                     store.add(doc, rev)
                     store.set_current(doc, rev)
+                    # Completions are counted here, while the writer processes index.
+                    completion_counts.add_document(doc.lang, doc.paragraphs, doc.symbol,
+                                                   doc.title or "")
                     for fields in paragraph_fields(doc, rev):
                         writer.add_document(**fields)
                     report.documents += 1
@@ -404,7 +408,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             _checkpoint("build-write")
             writer.commit()
             postings.write_missing(tmp, ix, postings_min_df, forms=forms)
-            write_completions(tmp, tmp / STORE_FILE)
+            write_completions(tmp, completion_counts)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()

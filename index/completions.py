@@ -256,8 +256,8 @@ def _documents(store: Path) -> Iterator[tuple[dict[str, Any], list[str]]]:
 def count_store(store: Path) -> Counts:
     """Count every live document of a store (``docs.sqlite``).
 
-    Pure Python, about a minute of CPU for the full corpus. Two processes were tried
-    (the Whoosh writers have finished by then): on this shared machine they were slower."""
+    Pure Python, about a minute of CPU for the full corpus: a build counts while it reads
+    (index/build.py), beside the Whoosh writer processes, rather than after them."""
     return document_counts(_documents(store))
 
 
@@ -267,13 +267,15 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def write_completions(gen: Path, store: Path) -> int:
-    """Count the documents of ``store`` (a ``docs.sqlite``) into ``gen/completions.sqlite``
-    (a new file); the number of rows written."""
+def write_completions(gen: Path, source: Path | Counts) -> int:
+    """Write ``gen/completions.sqlite`` (a new file) from counts made while the documents
+    were read, or by counting the documents of ``source`` (a ``docs.sqlite``); the number of
+    rows written."""
     path = gen / COMPLETIONS_FILE
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    rows = sorted(count_store(store).rows())
+    counts = source if isinstance(source, Counts) else count_store(source)
+    rows = sorted(counts.rows())
     db = _connect(path)
     try:
         db.executemany("INSERT INTO completions VALUES (?, ?, ?, ?, ?)", rows)

@@ -241,6 +241,8 @@ def main(argv: list[str] | None = None) -> None:
     m = machine()
     print_machine(m)
     results: dict[str, Any] = {"machine": m}
+    build: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None
     if args.sources:
         heading("Build: unsearch vs the naive baseline on the given sources")
         comparison = compare(args.sources, " ".join(args.sources), args.procs, args.repeats or 1)
@@ -250,7 +252,6 @@ def main(argv: list[str] | None = None) -> None:
         return
     with temp_dir("build") as tmp:
         sources = quick_sources(tmp) if args.quick else corpus_paths(FULL_SOURCES)
-        build = comparison = None
         if not args.no_corpus:
             heading("Build: " + ("quick subset" if args.quick else "the full corpus"))
             index_dir = Path(args.index) if args.index else tmp / "index"

@@ -25,8 +25,8 @@ appears twice):
 Uncached: one untimed pass of the whole mix with ``per_page=11`` (the same postings, pages and
 columns are read, but no timed request is seen yet, so the engine's result cache cannot answer
 the timed pass: :func:`check_uncached` proves it from the requests before anything runs), then
-the timed pass with the real parameters, the figure the targets use; ``repeat`` runs the same
-mix again and shows what the result cache gives a repeated request.
+the timed pass with the real parameters, the figure the targets use; ``repeat`` asks each
+timed request again right after it and shows what the result cache gives a repeated request.
 
 The naive baseline (:mod:`bench.naive`: stock Whoosh in its own virtual environment, jieba's
 ``ChineseAnalyzer``, Whoosh's default ``QueryParser``) indexes the same paragraphs (the
@@ -320,9 +320,9 @@ def warm_queries(index_path: str, passes: int = 1) -> dict[str, Any]:
         times[q.cls].append(ms)
         times["all"].append(ms)
         slow.append((ms, q.cls, q.label()))
-    print(f"repeat pass(es): {passes} …", flush=True)
-    for _ in range(passes):
-        for q in mix:
+        # The same request again at once (a pass over the whole mix afterwards would measure
+        # nothing when the mix is larger than the engine's LRU result cache: all evicted).
+        for _ in range(passes):
             ms, _total, err = run_one(engine, q)
             if not err:
                 repeat.append(ms)
@@ -383,7 +383,8 @@ def naive_queries(index_path: str, naive_index: str | None = None) -> dict[str, 
             "latency_ms": {c: percentiles(search[c]) for c in (*CLASSES, "all") if search[c]},
             "with_snippets_latency_ms": {c: percentiles(page[c]) for c in (*CLASSES, "all") if page[c]},
             "error_count": len(errors), "errors": errors[:20], "zero_result_queries": zero,
-            "whoosh": f"{report['whoosh_version']} (stock, {report['whoosh_file']})",
+            "whoosh": f"Whoosh {report['whoosh_version']}, stock, from "
+                      f"{os.path.relpath(report['whoosh_file'], ROOT).split('/lib/')[0]}",
             "jieba": report["jieba_version"],
             "not_applied": "filter arguments (lang, organ, year_from, year_to) and sort: the stock "
                            "schema has no such fields"}
@@ -413,7 +414,7 @@ def print_compare(w: dict[str, Any], n: dict[str, Any]) -> None:
                      x["p50"], x["p95"], x["p99"]))
     print(table(rows, ["class", "ours p50", "p95", "p99", "naive p50", "p95", "p99", "naive+snip p95",
                        "naive/ours p50", "p95", "p99"],
-                f"uncached ms, ours vs the naive baseline ({n['whoosh']}, jieba {n['jieba']}) on the same "
+                f"uncached ms, ours vs the naive baseline ({n['whoosh']}; jieba {n['jieba']}) on the same "
                 f"{n['paragraphs']:,} paragraphs"))
     b = n["build"]
     print(f"naive: search = parse + exact total + stored ids of the page; naive+snip adds Whoosh's "
@@ -456,7 +457,7 @@ def print_warm(w: dict[str, Any]) -> None:
                 f"warm queries, uncached ({w['options']})"))
     r = w["repeat_latency_ms"]
     if r.get("n"):
-        print(f"repeat of the same requests ({w['repeat_passes']} pass(es), result cache): "
+        print(f"the same requests again at once ({w['repeat_passes']} time(s) each, result cache): "
               f"p50 {r['p50']} ms, p95 {r['p95']} ms, p99 {r['p99']} ms")
     print(f"errors: {w['error_count']}; queries with no result: {w['zero_result_queries']}; "
           f"engine open: {w['open_ms']} ms")
@@ -511,7 +512,8 @@ def naive_targets(w: dict[str, Any] | None, n: dict[str, Any] | None) -> list[Ta
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", required=True, help="the index to query")
-    ap.add_argument("--passes", type=int, default=1, help="repeat passes over the mix (default 1)")
+    ap.add_argument("--passes", type=int, default=1,
+                    help="times each request is asked again right after its timed run (default 1)")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-start measurement")
     ap.add_argument("--list", action="store_true", help="print the query mix and exit")
     ap.add_argument("--naive-index", metavar="NDIR",

@@ -37,6 +37,7 @@ from bench import update as update_mod
 from bench.common import (
     BASELINE_SESSIONS,
     FULL_SOURCES,
+    OUT,
     ROOT,
     Target,
     corpus_paths,
@@ -109,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     targets: list[Target] = []
 
     with temp_dir("run") as tmp:
-        extra = update_mod.make_extra(tmp / "extra")
+        # The same folder (and the same text: make_extra is seeded) on every run, so that a naive
+        # baseline index kept with --naive-index is of the same sources next time.
+        extra = update_mod.make_extra(OUT / "update-extra")
         # -- build -------------------------------------------------------------
         build = None
         if args.reuse:

@@ -130,9 +130,9 @@ COMMON_PHRASES = [
     '"United Nations"', '"human rights"', '"Member States"', '"international peace and security"',
     '"Security Council"', '"General Assembly"', '"international community"', '"peace and security"',
     '"of the United Nations"', '"the United Nations"', '"economic and social"', '"the world"',
-    '"developing countries"', '"United Nations" "human rights"', '"Member States" development',
+    '"in the world"', '"United Nations" "human rights"', '"Member States" development',
 ]
-# Long unquoted English word sequences (5-10 words, as people paste a sentence).
+# Long unquoted English word sequences (4-10 words, as people paste a sentence).
 EN_LONG = [
     "small island developing States", "the right of peoples to self-determination and independence",
     "maintenance of international peace and security", "the promotion and protection of human rights",

@@ -278,6 +278,7 @@ def print_http(h: dict[str, Any]) -> None:
             ("duration (s)", h["duration_s"]), ("requests", h["requests"]),
             ("requests/s", h["requests_per_s"]), ("p50 (ms)", lat.get("p50")), ("p95 (ms)", lat.get("p95")),
             ("p99 (ms)", lat.get("p99")), ("max (ms)", lat.get("max")), ("errors", h["errors"]),
+            ("HTTP status: count", ", ".join(f"{k}: {v}" for k, v in h["status"].items())),
             ("requests that repeated an earlier one", h["requests_repeated"]),
             ("largest page size asked", h["largest_page_size"]),
             ("server processes (peak)", tree["processes"]),

@@ -12,7 +12,7 @@
 
 The query mix also runs on the naive baseline (stock Whoosh with jieba's ``ChineseAnalyzer``,
 in its own virtual environment, :mod:`bench.naive`) built over the same sources as the
-queried index, the full corpus in a full run (about 10 minutes of one core to build;
+queried index, the full corpus in a full run (about 11 minutes of one core to build;
 ``--naive-index NDIR`` keeps it for the next run, ``--no-naive`` skips it).
 
 Prints a table per part and the targets with PASS/FAIL; writes every figure to

@@ -169,7 +169,9 @@ class TreeSampler:
 
     ``rss`` sums the resident set of every process (what the issue asks: shared pages of forked
     workers count once per process); ``pss`` (proportional set size) shares them out fairly and
-    is the better estimate of what the tree really costs the machine.
+    is the better estimate of what the tree really costs the machine. It also follows the CPU
+    time of every process of the tree (``cpu_s``: user + system seconds spent while sampled,
+    ``cores_busy``: that over the wall time, 2.0 = both cores of a 2-core machine busy).
     """
 
     def __init__(self, pid: int, interval: float = 0.5, pss: bool = True) -> None:
@@ -182,6 +184,11 @@ class TreeSampler:
         self.peak_pss = 0
         self.peak_procs = 0
         self.samples = 0
+        # pid -> (CPU seconds at the first sample, at the latest); a process that appears
+        # after the first sample counts from 0 (all its CPU time was spent while sampled).
+        self._cpu: dict[int, list[float]] = {}
+        self._first = True
+        self._t0 = self._t1 = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="rss-sampler")
 
@@ -194,8 +201,15 @@ class TreeSampler:
             return
         rss = pss = 0
         alive = 0
+        now = time.perf_counter()
         for p in procs:
             try:
+                t = p.cpu_times()
+                cpu = t.user + t.system
+                if p.pid in self._cpu:
+                    self._cpu[p.pid][1] = cpu
+                else:
+                    self._cpu[p.pid] = [cpu if self._first else 0.0, cpu]
                 if self.want_pss:
                     mi = p.memory_full_info()
                     rss += mi.rss
@@ -205,6 +219,10 @@ class TreeSampler:
                 alive += 1
             except psutil.Error:
                 continue
+        if self._first:
+            self._t0 = now
+        self._first = False
+        self._t1 = now
         self.samples += 1
         self.peak_rss = max(self.peak_rss, rss)
         self.peak_pss = max(self.peak_pss, pss)
@@ -222,7 +240,17 @@ class TreeSampler:
     def stop(self) -> TreeSampler:
         self._stop.set()
         self._thread.join(timeout=10)
+        self.sample()  # the CPU time up to the end
         return self
+
+    def cpu(self) -> dict[str, Any]:
+        """CPU seconds of the tree while sampled, in all and per process, and cores kept busy."""
+        per = {pid: round(last - first, 2) for pid, (first, last) in self._cpu.items()}
+        total = sum(per.values())
+        wall = self._t1 - self._t0
+        return {"cpu_s": round(total, 2), "wall_s": round(wall, 2),
+                "cores_busy": round(total / wall, 2) if wall > 0 else None,
+                "per_process_cpu_s": sorted(per.values(), reverse=True)}
 
     def figures(self) -> dict[str, Any]:
         return {"peak_rss_mb": mb(self.peak_rss), "peak_pss_mb": mb(self.peak_pss) if self.want_pss else None,

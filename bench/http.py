@@ -1,15 +1,23 @@
 """HTTP benchmark: ``unsearch serve`` under load from this (separate) process.
 
-    .venv/bin/python -m bench.http --index DIR [--duration 30] [--concurrency 8]
+    .venv/bin/python -m bench.http --index DIR [--duration 30] [--concurrency 8] [--workers N]
 
-Starts ``unsearch serve --index DIR --port N`` (gunicorn: its default workers, 8 threads each), waits for
+Starts ``unsearch serve --index DIR --port N`` (with ``--workers N`` when given and when the
+serve command has that option: ``unsearch serve --help`` says; otherwise without it), waits for
 ``/healthz``, warms it up, then keeps ``--concurrency`` client threads (one keep-alive
 connection each, ``http.client``) busy for ``--duration`` seconds with ``GET /api/search``
-requests for the query mix of :mod:`bench.query` (grouped, highlighted, facets), each thread
-starting at a different place in the mix (each query with page sizes 10-15, so that no request
-repeats and the engine's result cache cannot answer it; the warm-up uses page size 9). Counts
-requests/s, latency percentiles and errors (any status other than 200, or a failed connection);
-samples the server's RSS (psutil, the server process and any children) every 0.2 s under load.
+requests for the query mix of :mod:`bench.query` (grouped, highlighted, facets).
+
+No request ever repeats, so no worker's result cache can answer one: the threads share one
+stream of requests, the mix in a fixed shuffled order with page size 10, then again with 11,
+12 … (the warm-up uses page size 9); the figures count the requests and the largest page size
+reached (larger pages mean more snippets: slightly pessimistic). Counts requests/s, latency
+percentiles (p50/p95/p99/max) and errors (any status other than 200, or a failed connection).
+Every 0.5 s under load it samples the whole serving process tree (the server and all its
+children, e.g. worker processes) with psutil: summed RSS, summed PSS (shared pages divided
+fairly between the processes that share them: what the tree really costs), and the tree's CPU
+time, reported as cores kept busy (2.0 = both cores of a 2-core machine); the load generator's
+own CPU time is reported beside it.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench.common import (
+    OUT,
     ROOT,
     Target,
     TreeSampler,
@@ -39,41 +48,72 @@ from bench.common import (
     unsearch_cmd,
 )
 
-PAGE_SIZES = (10, 11, 12, 13, 14, 15)  # the timed requests; the warm-up uses 9
+FIRST_PAGE_SIZE = 10  # the timed requests: 10, then 11, 12 …; the warm-up uses 9
 WARMUP_PAGE_SIZE = 9
+MAX_PAGE_SIZE = 100  # the API's limit
 
 
-def urls(index_path: str, page_sizes: tuple[int, ...] = PAGE_SIZES) -> list[str]:
-    """The query mix as API requests, once per page size (size-major order).
+class Requests:
+    """A thread-safe stream of ``/api/search`` paths that never repeats (up to ``MAX_PAGE_SIZE``
+    rounds of the mix): round ``r`` asks every query of the mix, in one fixed shuffled order
+    (the classes mixed, so that concurrent clients ask different kinds of queries), with page
+    size ``first_size + r``. ``rounds=1`` gives one round and then starts it again."""
 
-    The engine caches result pages, so a load test that cycles over a few hundred requests
-    measures the cache. Each query is therefore asked with several page sizes: some
-    3,000 distinct requests, enough that none repeats in a 30 s run at a few hundred
-    requests/s (the figures say how many did), at the cost of up to 15 snippets a page
-    instead of 10 (slightly pessimistic).
-    """
-    from bench.query import query_mix
+    def __init__(self, index_path: str, first_size: int = FIRST_PAGE_SIZE, rounds: int | None = None) -> None:
+        import random
 
-    mix = query_mix(index_path)
-    out = []
-    for size in page_sizes:
-        for q in mix:
-            params: dict[str, Any] = {"q": q.q, **q.kwargs}
-            params["per_page"] = size
-            out.append("/api/search?" + urlencode(params))
-    return out
+        from bench.query import query_mix
+
+        self.params: list[dict[str, Any]] = [{"q": q.q, **q.kwargs} for q in query_mix(index_path)]
+        random.Random(9).shuffle(self.params)
+        self.first_size = first_size
+        self.rounds = rounds or (MAX_PAGE_SIZE - first_size + 1)
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> str:
+        with self._lock:
+            i = self.count
+            self.count += 1
+        n = len(self.params)
+        size = self.first_size + (i // n) % self.rounds
+        return "/api/search?" + urlencode({**self.params[i % n], "per_page": size})
+
+    def largest_page_size(self) -> int:
+        n = len(self.params)
+        return self.first_size + (max(self.count - 1, 0) // n) % self.rounds
+
+    def distinct(self) -> int:
+        return min(self.count, len(self.params) * self.rounds)
+
+
+def serve_options() -> str:
+    """The help text of ``unsearch serve`` (to see which options this version has)."""
+    res = subprocess.run([*unsearch_cmd(), "serve", "--help"], capture_output=True, text=True,
+                         env=child_env(), cwd=str(ROOT), timeout=60)
+    return res.stdout
 
 
 class Server:
     """``unsearch serve`` in a subprocess on a free port."""
 
-    def __init__(self, index_path: str, threads: int | None = None) -> None:
+    def __init__(self, index_path: str, workers: int | None = None) -> None:
         self.port = free_port()
         cmd = [*unsearch_cmd(), "serve", "--index", index_path, "--port", str(self.port)]
-        if threads:
-            cmd += ["--threads", str(threads)]
+        self.workers: int | None = None
+        if workers is not None:
+            if "--workers" in serve_options():
+                cmd += ["--workers", str(workers)]
+                self.workers = workers
+            else:
+                print(f"unsearch serve has no --workers option: serving without it (asked: {workers})",
+                      flush=True)
+        self.cmd = cmd
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        # The server's log goes to a file: a pipe nobody reads would fill and stall the server.
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log = open(OUT / "http-server.log", "w+", encoding="utf-8")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log, text=True,
                                      env=child_env(), cwd=str(ROOT))
         self.ready_s: float | None = None
 
@@ -83,8 +123,8 @@ class Server:
         refused_since: float | None = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read() if self.proc.stderr else ""
-                raise RuntimeError(f"the server exited: {err}")
+                self.log.seek(0)
+                raise RuntimeError(f"the server exited: {self.log.read()[-2000:]}")
             try:
                 c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 c.request("GET", "/healthz")
@@ -112,6 +152,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log.close()
 
 
 def request(conn: http.client.HTTPConnection | None, port: int,
@@ -134,14 +175,11 @@ def request(conn: http.client.HTTPConnection | None, port: int,
     return conn, r.status, body
 
 
-def _client(port: int, paths: list[str], start: int, stop_at: float, lat: list[float],
+def _client(port: int, requests: Requests, stop_at: float, lat: list[float],
             errors: list[str], status: dict[int, int]) -> None:
     conn: http.client.HTTPConnection | None = None
-    i = start
-    n = len(paths)
     while time.perf_counter() < stop_at:
-        path = paths[i % n]
-        i += 1
+        path = requests.next()
         t0 = time.perf_counter()
         try:
             conn, code, body = request(conn, port, path)
@@ -157,16 +195,18 @@ def _client(port: int, paths: list[str], start: int, stop_at: float, lat: list[f
         conn.close()
 
 
-def load(port: int, paths: list[str], concurrency: int, duration: float,
+def load(port: int, requests: Requests, concurrency: int, duration: float,
          sampler: TreeSampler | None = None) -> dict[str, Any]:
+    import resource
+
     lat: list[list[float]] = [[] for _ in range(concurrency)]
     errs: list[list[str]] = [[] for _ in range(concurrency)]
     stats: list[dict[int, int]] = [{} for _ in range(concurrency)]
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     stop_at = started + duration
-    step = max(1, len(paths) // concurrency)
     threads = [threading.Thread(target=_client, daemon=True,
-                                args=(port, paths, k * step, stop_at, lat[k], errs[k], stats[k]))
+                                args=(port, requests, stop_at, lat[k], errs[k], stats[k]))
                for k in range(concurrency)]
     if sampler:
         sampler.start()
@@ -177,6 +217,8 @@ def load(port: int, paths: list[str], concurrency: int, duration: float,
     elapsed = time.perf_counter() - started
     if sampler:
         sampler.stop()
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime
     all_lat = [x for part in lat for x in part]
     all_err = [x for part in errs for x in part]
     status: dict[int, int] = {}
@@ -186,55 +228,78 @@ def load(port: int, paths: list[str], concurrency: int, duration: float,
     return {"concurrency": concurrency, "duration_s": round(elapsed, 2), "requests": len(all_lat),
             "requests_per_s": round(len(all_lat) / elapsed, 1), "latency_ms": percentiles(all_lat),
             "errors": len(all_err), "error_examples": all_err[:10],
-            "status": {str(k): v for k, v in sorted(status.items())}}
+            "status": {str(k): v for k, v in sorted(status.items())},
+            "client_cores_busy": round(client_cpu / elapsed, 2)}
 
 
-def run(index_path: str, duration: float = 30, concurrency: int = 8, warmup: float = 5) -> dict[str, Any]:
-    paths = urls(index_path)
-    warm_paths = urls(index_path, (WARMUP_PAGE_SIZE,))
-    server = Server(index_path)
+def _machine_busy(before: Any, after: Any) -> float:
+    """Cores busy on the whole machine between two ``psutil.cpu_times()`` (all work, not only ours)."""
+    import psutil
+
+    idle = (after.idle + getattr(after, "iowait", 0)) - (before.idle + getattr(before, "iowait", 0))
+    total = sum(after) - sum(before)
+    return round((1 - idle / total) * (psutil.cpu_count() or 1), 2) if total > 0 else float("nan")
+
+
+def run(index_path: str, duration: float = 30, concurrency: int = 8, warmup: float = 5,
+        workers: int | None = None) -> dict[str, Any]:
+    import psutil
+
+    requests = Requests(index_path)
+    warm_requests = Requests(index_path, WARMUP_PAGE_SIZE, rounds=1)
+    server = Server(index_path, workers)
     try:
         ready = server.wait_ready()
         print(f"server up in {ready:.2f} s (pid {server.proc.pid}, port {server.port}); "
               f"warming up for {warmup:.0f} s …", flush=True)
-        import psutil
-
-        proc = psutil.Process(server.proc.pid)
-        rss_ready = proc.memory_info().rss
-        warm = load(server.port, warm_paths, concurrency, warmup)
-        rss_warm = proc.memory_info().rss
-        print(f"loading at concurrency {concurrency} for {duration:.0f} s ({len(paths)} distinct requests) …",
+        at_ready = TreeSampler(server.proc.pid)
+        at_ready.sample()
+        warm = load(server.port, warm_requests, concurrency, warmup)
+        print(f"loading at concurrency {concurrency} for {duration:.0f} s (requests never repeat) …",
               flush=True)
-        # The whole tree (gunicorn's master and workers); PSS counts their shared pages once.
-        sampler = TreeSampler(server.proc.pid, interval=0.5, pss=True)
-        res = load(server.port, paths, concurrency, duration, sampler)
-        rss_after = proc.memory_info().rss
+        sampler = TreeSampler(server.proc.pid, interval=0.5)
+        cpu0 = psutil.cpu_times()
+        res = load(server.port, requests, concurrency, duration, sampler)
+        machine_busy = _machine_busy(cpu0, psutil.cpu_times())
     finally:
         server.stop()
-    res.update({"server_ready_s": round(ready, 2), "distinct_requests": len(paths),
-                "requests_repeated": max(0, res["requests"] - len(paths)),
+    mem = sampler.figures()
+    cpu = sampler.cpu()
+    res.update({"server_ready_s": round(ready, 2), "server_command": "unsearch " + " ".join(server.cmd[1:]),
+                "workers_option": server.workers, "distinct_requests": requests.distinct(),
+                "requests_repeated": requests.count - requests.distinct(),
+                "largest_page_size": requests.largest_page_size(),
                 "warmup": {k: warm[k] for k in ("duration_s", "requests", "requests_per_s", "errors")},
-                "server_rss_mb": {"ready": round(rss_ready / 1e6, 1),
-                                  "after_warmup": round(rss_warm / 1e6, 1),
-                                  "peak_under_load": sampler.figures()["peak_rss_mb"],
-                                  "peak_pss_under_load": sampler.figures()["peak_pss_mb"],
-                                  "after_load": round(rss_after / 1e6, 1)},
-                "server_threads": 8, "client": "python http.client, one keep-alive connection per thread"})
+                "server_tree": {"processes": mem["peak_processes"],
+                                "rss_mb_ready": at_ready.figures()["peak_rss_mb"],
+                                "pss_mb_ready": at_ready.figures()["peak_pss_mb"],
+                                "peak_rss_mb": mem["peak_rss_mb"], "peak_pss_mb": mem["peak_pss_mb"],
+                                "samples": mem["samples"], "cpu_s": cpu["cpu_s"],
+                                "cores_busy": cpu["cores_busy"],
+                                "per_process_cpu_s": cpu["per_process_cpu_s"]},
+                "machine_cores_busy": machine_busy, "machine_cores": psutil.cpu_count(),
+                "client": "python http.client, one keep-alive connection per thread, in this process"})
     return res
 
 
 def print_http(h: dict[str, Any]) -> None:
     lat = h["latency_ms"]
-    rss = h["server_rss_mb"]
-    rows = [("concurrency", h["concurrency"]), ("duration (s)", h["duration_s"]), ("requests", h["requests"]),
+    tree = h["server_tree"]
+    rows = [("server", h["server_command"]), ("concurrency", h["concurrency"]),
+            ("duration (s)", h["duration_s"]), ("requests", h["requests"]),
             ("requests/s", h["requests_per_s"]), ("p50 (ms)", lat.get("p50")), ("p95 (ms)", lat.get("p95")),
             ("p99 (ms)", lat.get("p99")), ("max (ms)", lat.get("max")), ("errors", h["errors"]),
-            ("distinct requests in the mix", h["distinct_requests"]),
+            ("HTTP status: count", ", ".join(f"{k}: {v}" for k, v in h["status"].items())),
             ("requests that repeated an earlier one", h["requests_repeated"]),
-            ("server RSS when ready (MB)", rss["ready"]),
-            ("server RSS after warm-up (MB)", rss["after_warmup"]),
-            ("server tree RSS peak under load (MB)", rss["peak_under_load"]),
-            ("server tree PSS peak under load (MB)", rss["peak_pss_under_load"]),
+            ("largest page size asked", h["largest_page_size"]),
+            ("server processes (peak)", tree["processes"]),
+            ("server tree PSS when ready (MB)", tree["pss_mb_ready"]),
+            ("server tree PSS, peak under load (MB)", tree["peak_pss_mb"]),
+            ("server tree RSS, summed, peak under load (MB)", tree["peak_rss_mb"]),
+            ("server tree CPU, cores busy", tree["cores_busy"]),
+            ("  CPU s per server process", ", ".join(f"{x:g}" for x in tree["per_process_cpu_s"][:8])),
+            ("load generator (this process), cores busy", h["client_cores_busy"]),
+            (f"whole machine, cores busy of {h['machine_cores']}", h["machine_cores_busy"]),
             ("server start to /healthz (s)", h["server_ready_s"])]
     print(table(rows, ["GET /api/search", "value"]))
     for e in h["error_examples"][:5]:
@@ -242,11 +307,15 @@ def print_http(h: dict[str, Any]) -> None:
 
 
 def targets(h: dict[str, Any], note: str = "") -> list[Target]:
+    cores = h["machine_cores"] or 1
     return [
         Target("HTTP requests/s at concurrency 8", h["requests_per_s"], 100, ">=", "req/s", note),
+        Target("HTTP p95 at concurrency 8", h["latency_ms"].get("p95"), 150, "<=", "ms", note),
         Target("HTTP errors", h["errors"], 0, "<=", "", note),
-        Target("server tree PSS, peak under load", h["server_rss_mb"]["peak_pss_under_load"], 400, "<=", "MB",
-               note),
+        Target("serving process tree PSS, peak under load", h["server_tree"]["peak_pss_mb"], 400, "<=", "MB",
+               f"{h['server_tree']['processes']} process(es)"),
+        Target("serving process tree CPU under load (both cores busy)", h["server_tree"]["cores_busy"],
+               0.75 * cores, ">=", "cores", f"of {cores}; the load generator shares them"),
     ]
 
 
@@ -256,11 +325,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--warmup", type=float, default=5.0)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="passed to `unsearch serve --workers N` if it has that option (default: its own)")
     args = ap.parse_args(argv)
     m = machine()
     print_machine(m)
     heading("HTTP under load")
-    h = run(args.index, args.duration, args.concurrency, args.warmup)
+    h = run(args.index, args.duration, args.concurrency, args.warmup, args.workers)
     print_http(h)
     heading("HTTP targets")
     t = targets(h)

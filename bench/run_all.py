@@ -10,6 +10,11 @@
   the update test runs on a copy); the baseline comparison still runs (``--no-baseline`` skips it);
 * ``--quick``: a smoke run on a small subset (a few thousand paragraphs), 10 s of HTTP load.
 
+The query mix also runs on the naive baseline (stock Whoosh with jieba's ``ChineseAnalyzer``,
+in its own virtual environment, :mod:`bench.naive`) built over the same sources as the
+queried index, the full corpus in a full run (about 11 minutes of one core to build;
+``--naive-index NDIR`` keeps it for the next run, ``--no-naive`` skips it).
+
 Prints a table per part and the targets with PASS/FAIL; writes every figure to
 bench/out/results.json. It takes about half an hour on 2 cores with today's code (``--reuse``:
 about 12 minutes, ``--quick``: about 4).
@@ -33,6 +38,7 @@ from bench import update as update_mod
 from bench.common import (
     BASELINE_SESSIONS,
     FULL_SOURCES,
+    OUT,
     ROOT,
     Target,
     corpus_paths,
@@ -87,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=None,
                     help="alternating runs of each side of the baseline comparison; the fastest counts "
                          "(default 1; quick 2)")
+    ap.add_argument("--naive-index", metavar="NDIR",
+                    help="keep the naive baseline's query index (the same corpus) in NDIR; reuse it if there")
+    ap.add_argument("--no-naive", action="store_true",
+                    help="skip the naive baseline's query comparison (the build comparison still runs)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="`unsearch serve --workers N` for the HTTP part, if serve has that option")
     args = ap.parse_args(argv)
     require_corpus()
     started = time.perf_counter()
@@ -99,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     targets: list[Target] = []
 
     with temp_dir("run") as tmp:
-        extra = update_mod.make_extra(tmp / "extra")
+        # The same folder (and the same text: make_extra is seeded) on every run, so that a naive
+        # baseline index kept with --naive-index is of the same sources next time.
+        extra = update_mod.make_extra(OUT / "update-extra")
         # -- build -------------------------------------------------------------
         build = None
         if args.reuse:
@@ -164,9 +178,21 @@ def main(argv: list[str] | None = None) -> int:
                 query_mod.print_cold(cold)
             results["query"], results["cold_start"] = warm, cold
             targets += query_mod.targets(warm, cold)
+            # -- the same mix on the naive baseline ------------------------------
+            if not args.no_naive:
+                heading("Queries: the naive baseline (stock Whoosh) on the same paragraphs and mix")
+                naive = _section("naive queries",
+                                 lambda: query_mod.naive_queries(str(index), args.naive_index), results,
+                                 failures)
+                if warm and naive:
+                    query_mod.print_compare(warm, naive)
+                    results["query_vs_naive"] = query_mod.compare(warm, naive)
+                    targets += query_mod.naive_targets(warm, naive)
+                results["query_naive"] = naive
             # -- HTTP ----------------------------------------------------------
             heading(f"HTTP: unsearch serve under load, concurrency 8, {duration:.0f} s")
-            h = _section("http", lambda: http_mod.run(str(index), duration), results, failures)
+            h = _section("http", lambda: http_mod.run(str(index), duration, workers=args.workers), results,
+                         failures)
             if h:
                 http_mod.print_http(h)
                 note = f"index of {warm['index_paragraphs']:,} paragraphs" if warm else ""

@@ -564,20 +564,21 @@ class SearchEngine:
             out.append((store.paragraph(h.doc_id, rev, h.paragraph) if rev else None) or "")
         return out
 
-    def cost(self, query: str, *, lang: str | None = None) -> int:
-        """About how many postings ``search(query)`` reads (raises QueryError): a cheap
-        estimate, before running it, for admission control (see :mod:`search.cost`)."""
+    def cost(self, query: str, *, lang: str | None = None, window: int = 10) -> int:
+        """About how much work ``search(query)`` is (raises QueryError), before running it,
+        for admission control (see :mod:`search.cost`): the postings it reads, and more for
+        a deep page (``window`` = page × per_page), whose candidates are all ranked."""
         key = ("cost", str(self._gen), query, lang)
         cached = self._cache.get(key)
         if cached is not None:
-            return int(cached)
+            return int(cached) * (1 + window // 100)
         tree = parse(query)
         with self._guard(), self._searcher() as searcher:
             q = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None,
                                    symbol_query(query), proximity=False)
             n = postings(searcher.reader(), q)
         self._cache.put(key, n)  # the same query with other pages or filters: known
-        return n
+        return n * (1 + window // 100)
 
     # -- completions ---------------------------------------------------------
 

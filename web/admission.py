@@ -79,7 +79,8 @@ def run_search(engine: SearchEngine, q: str, **kwargs: Any) -> SearchResults:
     cfg = current_app.config
     deadline = Deadline(cfg["QUERY_TIMEOUT"])
     admission: Admission = current_app.extensions[EXTENSION]
-    if engine.cost(q, lang=kwargs.get("lang")) <= cfg["HEAVY_POSTINGS"]:
+    window = int(kwargs.get("page") or 1) * int(kwargs.get("per_page") or 10)
+    if engine.cost(q, lang=kwargs.get("lang"), window=window) <= cfg["HEAVY_POSTINGS"]:
         return engine.search(q, **kwargs, timeout=deadline)
     with admission.heavy(deadline):
         return engine.search(q, **kwargs, timeout=deadline)

@@ -64,7 +64,7 @@ SETTINGS = (
     Setting("PER_PAGE", 10, "UNSEARCH_PER_PAGE", "Results per page on the HTML pages.", _per_page),
     Setting("QUERY_TIMEOUT", 2.0, "UNSEARCH_QUERY_TIMEOUT",
             "Time budget of one search, in seconds; over it: 503 with code `timeout`.", _seconds),
-    Setting("HEAVY_POSTINGS", 50_000, "UNSEARCH_HEAVY_POSTINGS",
+    Setting("HEAVY_POSTINGS", 10_000_000, "UNSEARCH_HEAVY_POSTINGS",
             "A search that reads more postings than this (estimated first) is heavy.", _count),
     Setting("HEAVY_QUERIES", 1, "UNSEARCH_HEAVY_QUERIES",
             "Heavy searches run at once in each server process (at least 1).",

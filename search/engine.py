@@ -206,7 +206,7 @@ class SearchEngine:
                     self._lengths = {key: shared}
             segs._lengths = shared
             searcher._unsearch_segments = segs
-        return Evaluator(searcher, segs, self._terms, key)
+        return Evaluator(searcher, segs, self._terms, key, self._columns_for(searcher))
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -81,13 +81,18 @@ def _empty(scored: bool) -> Match:
 @dataclass
 class TermData:
     """One term of one field over the whole reader: global ids, term frequencies, and
-    positions (``positions[pstart[i]: pstart[i] + tf[i]]`` for posting i), read lazily."""
+    positions (``positions[pstart[i]: pstart[i] + tf[i]]`` for posting i), read lazily.
+    Compact types (int32): a query of common words holds several lists of 10⁵ postings."""
 
-    ids: np.ndarray  # int64, sorted
-    tf: np.ndarray  # int64
-    pstart: np.ndarray  # int64
+    ids: np.ndarray  # int32, sorted
+    tf: np.ndarray  # int32
     _positions: Callable[[], np.ndarray]
+    _starts: np.ndarray | None = None  # where each posting's positions begin, in the
+    #                                    concatenated positions of all its segments
+    _keep: np.ndarray | None = None  # the postings of live documents (after an update)
+    _tf_all: np.ndarray | None = None  # the counts of all postings, deleted ones included
     _pos: np.ndarray | None = None
+    from_side: bool = True
 
     @property
     def positions(self) -> np.ndarray:
@@ -96,9 +101,21 @@ class TermData:
         return self._pos
 
     @property
+    def pstart(self) -> np.ndarray:
+        if self._starts is None:
+            tf_all = self._tf_all if self._tf_all is not None else self.tf
+            starts = np.zeros(len(tf_all), dtype=np.int64)
+            if len(tf_all) > 1:
+                np.cumsum(tf_all[:-1], out=starts[1:])
+            self._starts = starts[self._keep] if self._keep is not None else starts
+        return self._starts
+
+    _pos_bytes: int = 0  # what the positions hold (read from Whoosh) or will
+
+    @property
     def nbytes(self) -> int:
-        return int(self.ids.nbytes + self.tf.nbytes + self.pstart.nbytes
-                   + (self._pos.nbytes if self._pos is not None else 0))
+        """What a cache holds for this term: its arrays, positions and offsets included."""
+        return int(self.ids.nbytes + self.tf.nbytes + self._pos_bytes + 8 * len(self.ids))
 
     def rows(self, docs: np.ndarray) -> np.ndarray:
         """Row of each of ``docs`` (all of which must be in ``ids``)."""
@@ -150,7 +167,7 @@ class Evaluator:
     """Evaluate Whoosh queries for one searcher (see the module docstring)."""
 
     def __init__(self, searcher: Any, segments: Segments, cache: LRU | None = None,
-                 key: Any = None) -> None:
+                 key: Any = None, columns: Any = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.segs = segments
@@ -158,6 +175,7 @@ class Evaluator:
         self.key = key
         self.weighting = searcher.weighting
         self.n = segments.doc_count
+        self.columns = columns  # index.columns.Columns: year and date ranges from the columns
         #: Documents matched by a quoted phrase in a segment without form codes: the caller
         #: checks their text (see :meth:`SearchEngine._verify`).
         self.unverified: list[np.ndarray] = []
@@ -174,7 +192,7 @@ class Evaluator:
         td = self.cache.get(ck) if self.cache is not None else None
         if td is None:
             td = self._read_term(fieldname, text)
-            if td is not None and self.cache is not None and not td.from_side:  # type: ignore[attr-defined]
+            if td is not None and self.cache is not None and not td.from_side:
                 self.cache.put(ck, td)
         self._terms[k] = td
         return td
@@ -193,27 +211,26 @@ class Evaluator:
                 if got is None:
                     return None
             ids, tf, pos = got
-            ids_l.append(np.asarray(ids, dtype=np.int64) + offset)
-            tf_l.append(np.asarray(tf, dtype=np.int64))
+            ids_l.append(np.asarray(ids, dtype=np.int32) + np.int32(offset))
+            tf_l.append(np.asarray(tf, dtype=np.int32))
             pos_l.append(pos)
         if not ids_l:
             return None
         ids = np.concatenate(ids_l) if len(ids_l) > 1 else ids_l[0]
         tf = np.concatenate(tf_l) if len(tf_l) > 1 else tf_l[0]
-        pstart = np.zeros(len(tf), dtype=np.int64)
-        if len(tf) > 1:
-            np.cumsum(tf[:-1], out=pstart[1:])
-        live = self.segs.live
-        if live is not None:
-            keep = live[ids]
-            if not keep.all():
-                ids, tf, pstart = ids[keep], tf[keep], pstart[keep]
 
         def positions() -> np.ndarray:
             return np.concatenate(pos_l) if len(pos_l) > 1 else np.asarray(pos_l[0])
 
-        td = TermData(ids=ids, tf=tf, pstart=pstart, _positions=positions)
-        td.from_side = from_side  # type: ignore[attr-defined]
+        td = TermData(ids=ids, tf=tf, _positions=positions, from_side=from_side,
+                      _pos_bytes=sum(int(p.nbytes) for p in pos_l))
+        live = self.segs.live
+        if live is not None:
+            keep = live[ids]
+            if not keep.all():
+                td._tf_all = tf  # the positions' offsets count the deleted postings too
+                td._keep = keep
+                td.ids, td.tf = ids[keep], tf[keep]
         return td
 
     def bm25(self, fieldname: str, text: bytes, td: TermData, rows: np.ndarray | None = None
@@ -421,25 +438,39 @@ class Evaluator:
 
     def _or(self, subs: list[wq.Query], scored: bool, within: np.ndarray | None,
             boost: float) -> Match:
-        parts = [m for m in (self._eval(s, scored, within) for s in subs) if len(m)]
-        if not parts:
-            return _empty(scored)
-        if len(parts) == 1:
-            m = parts[0]
-        elif _dense(sum(len(p) for p in parts), self.n):
-            hit = np.zeros(self.n, dtype=bool)
-            for p in parts:
-                hit[p.ids] = True
-            ids = np.flatnonzero(hit)
-            if scored:
-                acc = np.zeros(self.n, dtype=np.float64)
-                for p in parts:
-                    acc[p.ids] += p.scores
-                m = Match(ids, acc[ids])
+        # Children are added up as they come: an OR of 70 common words over six language
+        # fields has hundreds of children, whose arrays together would take gigabytes.
+        parts: list[Match] = []  # while they are few and small
+        size = 0
+        hit: np.ndarray | None = None  # then masks over all documents
+        acc: np.ndarray | None = None
+        for sub in subs:
+            m = self._eval(sub, scored, within)
+            if not len(m):
+                continue
+            if hit is None:
+                parts.append(m)
+                size += len(m)
+                if len(parts) < 2 or not _dense(size, self.n):
+                    continue
+                hit = np.zeros(self.n, dtype=bool)
+                acc = np.zeros(self.n, dtype=np.float64) if scored else None
+                pending, parts = parts, []
             else:
-                m = Match(ids, None)
+                pending = [m]
+            for p in pending:
+                hit[p.ids] = True
+                if acc is not None:
+                    acc[p.ids] += p.scores
+        if hit is not None:
+            ids = np.flatnonzero(hit)
+            m = Match(ids, acc[ids] if acc is not None else None)
+        elif not parts:
+            return _empty(scored)
+        elif len(parts) == 1:
+            m = parts[0]
         else:
-            ids = _union([m.ids for m in parts])
+            ids = _union([p.ids for p in parts])
             if scored:
                 total = np.zeros(len(ids), dtype=np.float64)
                 for p in parts:
@@ -453,8 +484,30 @@ class Evaluator:
             m = Match(m.ids, m.scores * boost)
         return m
 
+    def _range(self, q: wq.NumericRange, scored: bool, within: np.ndarray | None) -> Match:
+        """``year:[a TO b]`` and ``date:…`` from the year and date columns, which hold the
+        same numbers as the indexed fields (0 where a document has none): Whoosh would walk
+        every matching posting of the range's terms."""
+        assert self.columns is not None
+        values = self.columns.year if q.fieldname == "year" else self.columns.date
+        keep = values > 0
+        if q.start is not None:
+            keep &= (values > q.start) if q.startexcl else (values >= q.start)
+        if q.end is not None:
+            keep &= (values < q.end) if q.endexcl else (values <= q.end)
+        if self.segs.live is not None:
+            keep &= self.segs.live
+        ids = np.flatnonzero(keep).astype(np.int64)
+        if within is not None:
+            ids = ids[_member(ids, within, self.n)]
+        return Match(ids, np.full(len(ids), float(q.boost)) if scored else None)
+
     def _whoosh(self, q: wq.Query, scored: bool, within: np.ndarray | None) -> Match:
         """A query type this module does not evaluate: Whoosh's own matchers."""
+        if isinstance(q, wq.NumericRange) and q.fieldname in ("year", "date") \
+                and self.columns is not None and q.constantscore \
+                and len(self.columns) == self.n:
+            return self._range(q, scored, within)
         if isinstance(q, (wq.NumericRange, wq.TermRange, wq.Prefix, wq.Wildcard)) \
                 and getattr(q, "constantscore", False):
             ids = self._ids.ids(q)

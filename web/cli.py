@@ -323,8 +323,9 @@ def trends_cmd(queries: tuple[str, ...], index_path: str | None, lang: str | Non
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Server processes (default: the number of cores).")
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Threads per server process.")
+@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Threads per server process (searches are CPU work: more threads add "
+                   "memory, not throughput).")
 @_guard
 def serve_cmd(index_path: str | None, host: str, port: int, workers: int | None,
               threads: int) -> None:

@@ -9,7 +9,10 @@ tests and for ``bench/screenshots.py``::
 
 from __future__ import annotations
 
+import gc
+import itertools
 import os
+import sys
 import threading
 from typing import Any
 
@@ -34,6 +37,39 @@ def gunicorn_available() -> bool:
     return True
 
 
+def tune_malloc() -> None:
+    """glibc's malloc for a threaded server of numpy work: two arenas, not one per thread
+    (each keeps the megabytes of a query's freed temporaries resident). A no-op where the
+    C library is not glibc."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    m_arena_max = -8
+    mallopt(m_arena_max, 2)
+
+
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim`` (None elsewhere)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name or not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def serve_workers(app: Any, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
                   threads: int = 8, graceful_timeout: int = 30) -> None:
     """Serve ``app`` with gunicorn: ``workers`` pre-forked processes of ``threads`` threads.
@@ -48,7 +84,21 @@ def serve_workers(app: Any, *, host: str = "127.0.0.1", port: int = 8000, worker
 
     from .engine import holder
 
+    tune_malloc()  # before the fork: the workers inherit it
     holder(app).before_fork()
+    # What the master loaded (jieba's dictionary, the folding tables, the columns) is
+    # shared with the workers page by page until written; the garbage collector would
+    # write to every object it scans (a copy of each page in each worker): keep it off them.
+    gc.collect()
+    gc.freeze()
+    trim = _malloc_trim()
+    served = itertools.count(1)
+
+    def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
+        # A query's numpy temporaries are megabytes; glibc keeps freed heap memory
+        # resident unless asked: give it back every few requests (a few ms of work).
+        if trim is not None and next(served) % 8 == 0:
+            trim(0)
 
     def post_fork(server: Any, worker: Any) -> None:
         holder(app).warm_up()
@@ -59,7 +109,7 @@ def serve_workers(app: Any, *, host: str = "127.0.0.1", port: int = 8000, worker
         # A bounded queue of connections per worker: beyond it, the kernel's backlog.
         "worker_connections": max(32, threads * 4), "keepalive": 5,
         "accesslog": None, "errorlog": "-", "loglevel": "info", "proc_name": "unsearch",
-        "post_fork": post_fork,
+        "post_fork": post_fork, "post_request": post_request,
         # gunicorn >= 25.1 opens a control socket at one path per user: two servers
         # (or a server and the tests) would fight over it, and nothing here uses it.
         "control_socket_disable": True,

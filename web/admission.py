@@ -5,7 +5,10 @@ Each server process runs at most ``HEAVY_QUERIES`` heavy searches at a time
 and lets at most ``QUEUE`` more wait for a turn, for at most ``QUEUE_WAIT``
 seconds; beyond that a heavy search is refused at once with 503 and
 ``Retry-After``. Cheap searches (a symbol, a rare word) never wait for heavy
-ones. Every search runs under the time budget ``QUERY_TIMEOUT``, counted from
+ones. Ordinary searches (common words: tens of milliseconds, megabytes of numpy
+arrays each) run ``ORDINARY_QUERIES`` at a time and wait for a turn within their
+budget: the process runs one at a time on its core anyway, and memory stays bounded.
+Every search runs under the time budget ``QUERY_TIMEOUT``, counted from
 the moment the request arrived, so waiting for a turn uses up budget too: no
 request is answered later than the budget (plus the last check's overshoot).
 """
@@ -21,7 +24,7 @@ from flask import Flask, current_app
 
 from index import UnsearchError
 from search import SearchEngine, SearchResults
-from search.budget import Deadline
+from search.budget import Deadline, QueryTimeout
 
 EXTENSION = "unsearch.admission"
 
@@ -66,9 +69,21 @@ class Admission:
             self._slots.release()
 
 
+    @contextlib.contextmanager
+    def turn(self, deadline: Deadline) -> Iterator[None]:
+        """A slot, waited for as long as the time budget allows (QueryTimeout after)."""
+        if not self._slots.acquire(timeout=max(0.0, deadline.remaining())):
+            raise QueryTimeout(deadline.seconds)
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
 def init_app(app: Flask) -> None:
     cfg = app.config
-    app.extensions[EXTENSION] = Admission(cfg["HEAVY_QUERIES"], cfg["QUEUE"], cfg["QUEUE_WAIT"])
+    app.extensions[EXTENSION] = (Admission(cfg["HEAVY_QUERIES"], cfg["QUEUE"], cfg["QUEUE_WAIT"]),
+                                 Admission(cfg["ORDINARY_QUERIES"], 0, 0.0))
 
 
 def run_search(engine: SearchEngine, q: str, **kwargs: Any) -> SearchResults:
@@ -78,9 +93,13 @@ def run_search(engine: SearchEngine, q: str, **kwargs: Any) -> SearchResults:
     """
     cfg = current_app.config
     deadline = Deadline(cfg["QUERY_TIMEOUT"])
-    admission: Admission = current_app.extensions[EXTENSION]
+    heavy, ordinary = current_app.extensions[EXTENSION]
     window = int(kwargs.get("page") or 1) * int(kwargs.get("per_page") or 10)
-    if engine.cost(q, lang=kwargs.get("lang"), window=window) <= cfg["HEAVY_POSTINGS"]:
+    cost = engine.cost(q, lang=kwargs.get("lang"), window=window)
+    if cost <= cfg["CHEAP_POSTINGS"]:
         return engine.search(q, **kwargs, timeout=deadline)
-    with admission.heavy(deadline):
+    if cost <= cfg["HEAVY_POSTINGS"]:
+        with ordinary.turn(deadline):
+            return engine.search(q, **kwargs, timeout=deadline)
+    with heavy.heavy(deadline):
         return engine.search(q, **kwargs, timeout=deadline)

@@ -323,7 +323,7 @@ def trends_cmd(queries: tuple[str, ...], index_path: str | None, lang: str | Non
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Server processes (default: the number of cores).")
-@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True,
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Threads per server process (searches are CPU work: more threads add "
                    "memory, not throughput).")
 @_guard

@@ -69,6 +69,14 @@ SETTINGS = (
     Setting("HEAVY_QUERIES", 1, "UNSEARCH_HEAVY_QUERIES",
             "Heavy searches run at once in each server process (at least 1).",
             lambda v: max(1, _count(v))),
+    Setting("CHEAP_POSTINGS", 20_000, "UNSEARCH_CHEAP_POSTINGS",
+            "A search estimated below this (a symbol, a Chinese term, a rare word) runs at once.",
+            _count),
+    Setting("ORDINARY_QUERIES", 2, "UNSEARCH_ORDINARY_QUERIES",
+            "Searches between cheap and heavy run this many at a time in each process (at least "
+            "1); the others wait for a turn within their time budget: each holds megabytes of "
+            "numpy arrays, and a process runs one at a time on its core anyway.",
+            lambda v: max(1, _count(v))),
     Setting("QUEUE", 2, "UNSEARCH_QUEUE",
             "Heavy searches that may wait for a turn in each process; more: 503 `overloaded`.",
             _count),

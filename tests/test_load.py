@@ -122,3 +122,32 @@ def test_a_burst_of_heavy_queries_is_shed_and_cheap_queries_still_answer(real_in
     # The issue's bound: every request is answered within 3 s.
     slowest = max(a[3] for a in answers)
     assert slowest < 3.0, sorted(answers, key=lambda a: -a[3])[:3]
+
+
+def test_ordinary_searches_wait_for_a_turn_and_are_never_shed(real_index: Path,
+                                                            engine: SearchEngine) -> None:
+    """Common-word searches run a few at a time per worker (their numpy arrays are megabytes
+    each); the others wait within their budget: all are answered, none refused."""
+    # The test index is small: below the default, every word of it would be cheap.
+    env = {"UNSEARCH_ORDINARY_QUERIES": "1", "UNSEARCH_CHEAP_POSTINGS": "100"}
+    ordinary = ["united nations", "human rights", "peace and security", "development"]
+    assert all(100 < engine.cost(q) <= resolve({})["HEAVY_POSTINGS"] for q in ordinary)
+    answers: list[int] = []
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        for i in range(6):  # bounded: stops by itself
+            q = f"{ordinary[(k + i) % len(ordinary)]} w{k}x{i}"
+            status, _body, _headers = get(served.base + "/api/search?" + urllib.parse.urlencode(
+                {"q": q.rsplit(" ", 1)[0], "per_page": 1 + k + 8 * i}), timeout=30)
+            with lock:
+                answers.append(status)
+
+    with serving(real_index, "--workers", "1", env=env) as served:
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    assert answers == [200] * 36, answers
+    assert "Traceback" not in served.output

@@ -87,6 +87,10 @@ PAGES = {
     "parallel-document": "/documents/raw_un_charter_zh-zh?q=安全理事会&with=ar",
     "translations": "/translations?q=安全理事会&from=zh&to=en",
     "translations-empty": "/translations",
+    # Trends: the chart (server-rendered SVG), its table and the form.
+    "trends": "/trends?q=security+council&q=安全理事会",
+    "trends-empty": "/trends",
+    "trends-counts": "/trends?q=peace&measure=documents",
 }
 
 

@@ -33,11 +33,9 @@ term's gaps are a few documents): decoding them is one ``cumsum`` per query term
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import shutil
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +55,6 @@ _FIELD_PREFIXES = ("text_", "cjk", "title")
 _K = 0x4B  # pickle's BININT1 opcode: a delta below 256
 _GAP_ESCAPE = 0xFFFF
 _TF_ESCAPE = 0xFF
-_UINT = struct.Struct("!I")
 
 
 def side_fields(schema: Any) -> list[str]:
@@ -273,12 +270,3 @@ class SegmentPostings:
         ps, pe = span("pstarts")
         np.cumsum(gaps, out=gaps)
         return gaps, tf, a["pos"][ps:pe]
-
-
-def size_on_disk(gen: Path) -> int:
-    total = 0
-    with contextlib.suppress(OSError):
-        for p in (Path(gen) / FOLDER).rglob("*"):
-            if p.is_file():
-                total += p.stat().st_size
-    return total

@@ -12,7 +12,7 @@ from index.errors import IndexNotFoundError
 from .budget import QueryTimeout
 from .countries import country_code, country_name
 from .engine import SearchEngine
-from .query import QueryError
+from .errors import QueryError
 from .results import DocumentView, Hit, SearchResults
 from .suggest import Suggestion
 from .trends import Trends, TrendSeries, TrendYear

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.analysis import _TOKEN, HAN_RUN, Folded, analyze, fold, is_acronym, stemmer
+from index.analysis import _TOKEN, HAN_RUN, Folded, Tok, analyze, fold, is_acronym, stemmer
 
 from .query import Text
 
@@ -39,28 +39,35 @@ class Terms:
     units: tuple[Unit, ...]
 
     @classmethod
-    def from_texts(cls, texts: list[Text]) -> Terms:
+    def from_texts(cls, texts: list[Text],
+                   tokens: Callable[[str], list[Tok]] | None = None) -> Terms:
+        """The terms of these texts; ``tokens`` analyses a text as a query (a search's plan
+        passes its own, which has analysed them already)."""
+        analyse = tokens or (lambda text: analyze(text, None, "query"))
         units: list[Unit] = []
         for t in texts:
             folded = fold(t.text).text
-            toks = analyze(t.text, None, "query")
+            toks = analyse(t.text)
             han = []
             for run in HAN_RUN.findall(folded):
-                words = tuple(tok.text for tok in analyze(run, None, "query") if tok.kind == "han")
+                words = tuple(tok.text for tok in analyse(run) if tok.kind == "han")
                 han.append((run, words))
             seq = [(tok.text, tok.kind) for tok in toks if tok.kind != "han"]
-            exact = None
-            if len(toks) > 1:
-                # Tokens as typed (folded), anything but letters and digits between them.
-                pieces = [re.escape(fold(t.text[tok.start:tok.end]).text) for tok in toks]
-                # Whole words at the ends ("of the" must not light up "of the|ir"),
-                # except next to Chinese, which has no spaces.
-                head = "" if toks[0].kind == "han" else r"(?<![^\W_])"
-                tail = "" if toks[-1].kind == "han" else r"(?![^\W_])"
-                exact = re.compile(head + r"[\W_]{0,3}".join(pieces) + tail)
+            exact = typed_pattern(t.text, toks) if len(toks) > 1 else None
             units.append(Unit(tuple(han), tuple(w for w, _ in seq), tuple(k for _, k in seq),
                               exact))
         return cls(tuple(units))
+
+
+def typed_pattern(text: str, toks: list[Tok]) -> re.Pattern[str]:
+    """The tokens as typed (folded), anything but letters and digits between them (up to 3).
+
+    Whole words at the ends ("of the" must not light up "of the|ir"), except next to
+    Chinese, which has no spaces."""
+    pieces = [re.escape(fold(text[tok.start:tok.end]).text) for tok in toks]
+    head = "" if toks[0].kind == "han" else r"(?<![^\W_])"
+    tail = "" if toks[-1].kind == "han" else r"(?![^\W_])"
+    return re.compile(head + r"[\W_]{0,3}".join(pieces) + tail)
 
 
 def _stream(text: str, folded: Folded,

@@ -20,16 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.errors import UnsearchError
 from index.model import LANGUAGES
+
+from .errors import QueryError
 
 MAX_QUERY_CHARS = 1000
 FIELDS = ("lang", "organ", "symbol", "year", "date", "country", "title")
 QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "＂": "＂"}
-
-
-class QueryError(UnsearchError, ValueError):
-    """A query that cannot be run; the message says why in words a person understands."""
 
 
 # ---------------------------------------------------------------------------

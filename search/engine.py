@@ -37,12 +37,12 @@ from . import budget
 from .cost import postings
 from .countries import display_title, resolve_country
 from .errors import DocumentNotFound, QueryError
-from .highlight import Terms, highlight_all
+from .highlight import highlight_all
 from .idsets import term_cache
 from .lru import LRU
 from .parallel import Parallel, Translations, attach_aligned, parallel_document
 from .plan import QueryPlan
-from .query import Node, parse, positive_texts
+from .query import Node, parse
 from .rank import Ranker, filter_mask, keep
 from .request import SearchRequest, check_limit, check_suggest, required_lang
 from .results import DocumentView, Hit, SearchResults
@@ -307,7 +307,7 @@ class SearchEngine:
         html_paragraphs = None
         if query:
             try:
-                terms = Terms.from_texts(positive_texts(parse(query)))
+                terms = QueryPlan.make(query).terms
                 html_paragraphs = [highlight_all(p, terms, meta.get("lang")) for p in paragraphs]
             except QueryError:
                 html_paragraphs = None

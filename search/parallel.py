@@ -50,9 +50,9 @@ from index.store import STORE_FILE
 from .errors import QueryError
 from .lru import LRU
 from .query import clean_query, parse, positive_texts
-from .request import required_lang, whole
+from .request import check_length, required_lang, whole
 from .results import DocumentView, SearchResults
-from .settings import MAX_QUERY_CHARS, MAX_RENDERINGS
+from .settings import MAX_RENDERINGS
 
 MAX_WORDS = 6  # longest rendering, in words (Chinese: jieba words)
 MAX_POSITIVES = 400  # pairs read for one query; "pairs" still counts all of them
@@ -422,8 +422,7 @@ class Parallel:
         source, target = required_lang(source, "from"), required_lang(target, "to")
         if not isinstance(query, str) or not query.strip():
             raise QueryError("type a word or phrase to look up")
-        if len(query) > MAX_QUERY_CHARS:
-            raise QueryError(f"the query is longer than {MAX_QUERY_CHARS:,} characters")
+        check_length(query)
         limit = whole("limit", limit, f"a whole number from 1 to {MAX_RENDERINGS}", 1, MAX_RENDERINGS)
         self._fresh()
         text = query_text(query)

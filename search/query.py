@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from index.model import LANGUAGES
 
 from .errors import QueryError
+from .request import check_length
 
-MAX_QUERY_CHARS = 1000
 FIELDS = ("lang", "organ", "symbol", "year", "date", "country", "title")
 QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "＂": "＂"}
 
@@ -303,8 +303,7 @@ def parse(q: str) -> Node:
     """
     if not isinstance(q, str):
         raise QueryError("the query must be text")
-    if len(q) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is too long ({len(q):,} characters; at most {MAX_QUERY_CHARS:,})")
+    check_length(q)
     q = clean_query(q)
     if not q.strip():
         raise QueryError("the query is empty: type some words to look for")

@@ -79,13 +79,18 @@ def required_lang(value: object, name: str) -> str:
     return lang
 
 
+def check_length(q: str, limit: int = MAX_QUERY_CHARS) -> None:
+    """A query (or a prefix to complete) no longer than ``limit`` characters."""
+    if len(q) > limit:
+        raise ParamError(f"the query is too long: {len(q):,} characters, at most {limit:,}",
+                         "query_too_long")
+
+
 def check_q(value: object, what: str, *, limit: int = MAX_QUERY_CHARS) -> str:
     """A request's ``q`` (or a query of a trend), as typed: present, not too long, no NUL."""
     if not isinstance(value, str) or not value.strip():
         raise ParamError(f"q is required: {what}", "missing_query")
-    if len(value) > limit:
-        raise ParamError(f"the query is {len(value):,} characters long; the limit is {limit:,}",
-                         "query_too_long")
+    check_length(value, limit)
     if "\x00" in value:
         raise ParamError("the query contains a NUL character", "bad_query")
     return value
@@ -132,9 +137,7 @@ def check_suggest(prefix: object, lang: object, limit: object) -> tuple[str, str
     """A completion lookup's arguments: the text typed so far, lang, limit."""
     if not isinstance(prefix, str):
         raise ParamError("the prefix must be text", "bad_query")
-    if len(prefix) > MAX_PREFIX_CHARS:
-        raise ParamError(f"q is {len(prefix):,} characters long; completions take at most "
-                         f"{MAX_PREFIX_CHARS}", "query_too_long")
+    check_length(prefix, MAX_PREFIX_CHARS)
     if "\x00" in prefix:
         raise ParamError("the query contains a NUL character", "bad_query")
     return (prefix, check_lang(lang),

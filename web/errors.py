@@ -15,6 +15,7 @@ from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from index import IndexNotFoundError, UnsearchError
+from search.settings import MAX_QUERY_CHARS
 
 from .i18n import Translator
 
@@ -62,7 +63,7 @@ def _unsearch_error(e: UnsearchError) -> Any:
         return error_page(404, "not_found_title", text_key="not_found_text", show_search=True)
     return error_page(e.status, "bad_request_title", str(e),
                       show_search=request.endpoint not in _NO_SEARCH_BOX,
-                      q=(request.args.get("q") or "")[:1000])
+                      q=(request.args.get("q") or "")[:MAX_QUERY_CHARS])
 
 
 def _index_unavailable(e: IndexNotFoundError) -> Any:

@@ -36,6 +36,7 @@ from index.store import STORE_FILE, Store, locked_error
 from . import budget
 from .cost import postings
 from .countries import display_title, resolve_country
+from .docids import DocIds
 from .errors import DocumentNotFound, QueryError
 from .highlight import highlight_all
 from .idsets import term_cache
@@ -60,7 +61,10 @@ _CORRUPTION = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, OSErr
                sqlite3.DatabaseError, UnicodeDecodeError)
 
 WEIGHTING = BM25F(B=0.75, K1=1.2)
-CACHE_SIZE = 512  # recent result pages; the key includes the index generation
+# Recent result pages (the key includes the index generation), within a memory budget:
+# 512 pages by count held 17 MB per serving process on the full corpus; pickled, a page
+# of ten hits with its facets is about 20 kB.
+CACHE_BYTES = 4 << 20
 
 
 class SearchEngine:
@@ -74,13 +78,14 @@ class SearchEngine:
         self._ix: Any = None
         self._meta: dict[str, Any] = {}
         self._columns: dict[tuple[str, int], Columns] = {}
+        self._docids: dict[tuple[str, int], DocIds] = {}
         self._side: dict[tuple[str, str], SegmentPostings | None] = {}
         self._lengths: dict[tuple[str, int], dict[str, np.ndarray]] = {}
         self._pool: list[Any] = []
         self._stores: list[Store] = []  # every thread's, so that close() closes them all
         # Pooled searchers hold open files: close them when the engine goes away.
         weakref.finalize(self, _close_searchers, self._pool)
-        self._cache = LRU(CACHE_SIZE)
+        self._cache = LRU(CACHE_BYTES, weigh=_weight)
         self._terms = term_cache()
         self._reopen()
 
@@ -114,6 +119,7 @@ class SearchEngine:
         store.close()
         self._gen, self._meta, self._ix = gen, meta, ix
         self._columns = {}
+        self._docids = {}
         self._side = {}
         self._lengths = {}
         _close_searchers(self._pool)
@@ -185,7 +191,17 @@ class SearchEngine:
                 if cols is None:
                     cols = load_columns(searcher.reader())
                     self._columns = {key: cols}
+                    self._docids = {key: DocIds(cols)}
         return cols
+
+    def _doc_ids(self, searcher: Any, cols: Columns) -> DocIds:
+        """Document ids by number for this reader, shared by every pooled searcher."""
+        key = _searcher_key(searcher)
+        ids = self._docids.get(key)
+        if ids is None:
+            with self._lock:
+                ids = self._docids.setdefault(key, DocIds(cols))
+        return ids
 
     @staticmethod
     def _index_key(searcher: Any) -> tuple[str, int]:
@@ -245,7 +261,7 @@ class SearchEngine:
             cached = self._cache.get(key)
             if cached is not None:
                 took = (time.perf_counter() - started) * 1000
-                return dataclasses.replace(cached, took_ms=round(took, 2))
+                return dataclasses.replace(pickle.loads(cached), took_ms=round(took, 2))
             builder, ranker, matched = self._matched(searcher, plan, req)
             # The query with its proximity bonus: the same matches, scored for the top
             # candidates only.
@@ -257,7 +273,7 @@ class SearchEngine:
                                 per_page=req.per_page, took_ms=round(took, 2), hits=hits,
                                 facets=found.facets, sort=req.sort, group=req.group,
                                 filters=req.filters)
-        self._cache.put(key, results)
+        self._cache.put(key, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
         return results
 
     def _verify(self, ranker: Ranker, ids: np.ndarray, phrases: list[Any]) -> np.ndarray:
@@ -457,7 +473,7 @@ class SearchEngine:
         builder = QueryBuilder(searcher.reader(), [req.lang] if req.lang else None, plan)
         base = builder.build(plan, proximity=False)
         ev = self._evaluator(searcher, _searcher_key(searcher))
-        ranker = Ranker(searcher, ev, cols, self._store())
+        ranker = Ranker(searcher, ev, cols, self._store(), self._doc_ids(searcher, cols))
         matched = ev.run(base, scored=plan.scored if scored is None else scored)
         mask = self._filter_mask(builder, cols, req)
         if mask is not None:
@@ -483,6 +499,16 @@ def _searcher_key(searcher: Any) -> tuple[str, int]:
     """What identifies the index a searcher reads: its generation folder and Whoosh's
     generation within it (an update)."""
     return str(searcher._unsearch_gen), searcher.reader().generation()
+
+
+def _weight(value: Any) -> int:
+    """The bytes a cache entry holds: pages of results are kept pickled (one block each,
+    where the objects of a page held four times their size in scattered heap pages)."""
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(value, tuple):
+        return sum(int(getattr(v, "nbytes", 64)) for v in value)
+    return 64
 
 
 def _close_searchers(pool: list[Any]) -> None:

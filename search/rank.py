@@ -22,6 +22,7 @@ from index.store import Store
 
 from . import budget
 from .countries import country_facet, country_mask, display_title
+from .docids import DocIds
 from .highlight import Terms, snippet
 from .query import clean_query
 from .request import SearchRequest
@@ -51,15 +52,21 @@ class Ranker:
     ev: Evaluator
     cols: Columns
     store: Store
+    ids: DocIds | None = None  # the engine's, shared by all searchers of this reader
+
+    def doc_ids(self, docnums: list[int]) -> list[tuple[str, str]]:
+        """(doc_id, rev) of these live Whoosh documents."""
+        if self.ids is None:
+            self.ids = DocIds(self.cols)
+        return self.ids.get(self.searcher.reader(), docnums)
 
     def texts(self, docnums: list[int]) -> dict[int, str]:
         """Paragraph text of these Whoosh documents (from the store)."""
-        doc_ids, revs = _id_readers(self.searcher)
         cols = self.cols
         out = {}
-        for d in docnums:
+        for d, (doc_id, rev) in zip(docnums, self.doc_ids(docnums), strict=True):
             budget.check()
-            text = self.store.paragraph(_text(doc_ids[d]), _text(revs[d]), int(cols.para[d]))
+            text = self.store.paragraph(doc_id, rev, int(cols.para[d]))
             if text is not None:
                 out[d] = text
         return out
@@ -161,10 +168,8 @@ class Ranker:
             return []
         cols, store, per_doc = self.cols, self.store, page.per_doc
         out: list[Hit] = []
-        doc_ids, revs = _id_readers(self.searcher)
-        for docnum, score in page.raw:
-            doc_id = _text(doc_ids[docnum])
-            rev = _text(revs[docnum])
+        ids = self.doc_ids([docnum for docnum, _score in page.raw])
+        for (docnum, score), (doc_id, rev) in zip(page.raw, ids, strict=True):
             para = int(cols.para[docnum])
             meta = store.meta(doc_id, rev) or store.meta(doc_id)
             if meta is None:
@@ -247,18 +252,3 @@ def nth_best(scores: dict[int, float], cols: Columns, group: str, n: int) -> flo
             best[key] = sc
     per_doc = sorted(best.values(), reverse=True)
     return per_doc[n - 1] if len(per_doc) >= n else float("-inf")
-
-
-def _id_readers(searcher: Any) -> tuple[Any, Any]:
-    """doc_id and rev column readers, made once per (pooled) searcher: opening one
-    reads the column's offset table."""
-    readers = getattr(searcher, "_unsearch_id_readers", None)
-    if readers is None:
-        r = searcher.reader()
-        readers = (r.column_reader("doc_id"), r.column_reader("rev", translate=False))
-        searcher._unsearch_id_readers = readers
-    return readers  # type: ignore[no-any-return]
-
-
-def _text(v: Any) -> str:
-    return v.decode("utf-8") if isinstance(v, bytes) else str(v)

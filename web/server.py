@@ -39,8 +39,8 @@ def gunicorn_available() -> bool:
 
 def tune_malloc() -> None:
     """glibc's malloc for a threaded server of numpy work: two arenas, not one per thread
-    (each keeps the megabytes of a query's freed temporaries resident). A no-op where the
-    C library is not glibc."""
+    (each keeps the megabytes of a query's freed temporaries resident), and big blocks
+    always mapped apart. A no-op where the C library is not glibc."""
     import ctypes
     import ctypes.util
 
@@ -52,8 +52,13 @@ def tune_malloc() -> None:
         mallopt = libc.mallopt
     except (OSError, AttributeError):
         return
-    m_arena_max = -8
+    m_arena_max, m_mmap_threshold = -8, -3
     mallopt(m_arena_max, 2)
+    # A fixed threshold (glibc's own grows up to 32 MB as big blocks are freed): arrays of
+    # 1 MB and more are mapped for the query that needs them and unmapped when it ends,
+    # instead of staying resident in the heap until a trim. Measured over the benchmark
+    # mix in one process, 8 threads: 285 MB of heap after it, 205 MB with this.
+    mallopt(m_mmap_threshold, 1 << 20)
 
 
 def _malloc_trim() -> Any:

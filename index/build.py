@@ -46,10 +46,11 @@ from .align import align_store
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
 from .completions import Counts, document_counts, update_completions, write_completions
+from .dates import date_number
 from .diskspace import INDEX_TO_SOURCE, explain_write_errors
 from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
 from .model import Document, Skipped
-from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
+from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, make_schema
 from .store import STORE_FILE, Store, doc_rev
 from .whoosh_fixes import MpWriter, discard_new_segment
 

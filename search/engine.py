@@ -30,9 +30,9 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from index.analysis import analyze, fold, stemmer
-from index.build import open_index, read_meta, resolve_generation
 from index.columns import Columns, lang_code, lang_name, load_columns, organ_key
 from index.errors import IndexCorruptError, IndexNotFoundError
+from index.layout import open_index, open_store, read_meta, resolve_generation
 from index.model import LANGUAGES
 from index.postings import SegmentPostings
 from index.store import STORE_FILE, Store, locked_error
@@ -110,8 +110,7 @@ class SearchEngine:
     # -- index generations ---------------------------------------------------
 
     def _reopen(self) -> None:
-        gen, meta, ix, store = open_index(self.path)
-        store.close()
+        gen, meta, ix = open_index(self.path)
         self._gen, self._meta, self._ix = gen, meta, ix
         self._columns = {}
         self._side = {}
@@ -166,7 +165,7 @@ class SearchEngine:
             if store is not None:
                 store.close()
             assert self._gen is not None
-            store = Store.open(self._gen, readonly=True)
+            store = open_store(self._gen)
             self._local.store, self._local.gen = store, self._gen
         return store
 
@@ -497,7 +496,7 @@ class SearchEngine:
                     pass
             self._columns_for(searcher)
             store = self._store()
-            docs = store.db.execute("SELECT count(*) FROM current").fetchone()[0]
+            docs = store.count()
         return {"generation": self._gen.name if self._gen else None,
                 "documents": docs, "paragraphs": n}
 

@@ -108,7 +108,7 @@ def _build_once(tmp_path_factory: pytest.TempPathFactory, name: str, sources: li
 
     path = tmp_path_factory.mktemp(name) / "index"
     # One writer process: on two cores the multi-process writer is no faster (it was slower
-    # before index/whoosh_fixes.py), and a single writer keeps the fixture the same every run.
+    # before the fixes in index/_whoosh.py), and a single writer keeps the fixture the same every run.
     # postings_min_df=20: the terms of 20 paragraphs or more are read from the side arrays
     # (index.postings), the rarer ones through Whoosh, so tests exercise both paths.
     report = build_index(sources, path, procs=1, postings_min_df=20)

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from index import IndexNotFoundError, IndexVersionError, build_index, open_index
 from index.analysis import HAN_RUN, fold
+from index.layout import open_store
 from search import QueryError, SearchEngine
 
 Key = tuple[str, int]
@@ -48,7 +49,8 @@ class Para:
 @pytest.fixture(scope="module")
 def paras(real_index: Path) -> list[Para]:
     """Every paragraph of the real index, read from its store."""
-    _gen, _meta, _ix, store = open_index(real_index)
+    gen, _meta, _ix = open_index(real_index)
+    store = open_store(gen)
     try:
         out = []
         for m in store.documents():

@@ -17,8 +17,8 @@ from conftest import CHARTER, unpc_lines, write_jsonl
 from flask.testing import FlaskClient
 
 from index import build_index, update_index
-from index.build import resolve_generation
 from index.completions import COMPLETIONS_FILE, HEAD_ITEMS
+from index.layout import resolve_generation
 from search import QueryError, SearchEngine
 from web import create_app
 

@@ -271,8 +271,8 @@ def clean_paragraph(p: str) -> str:
 
 
 def build_paragraphs(lines: list[str], full_text: str, *, cjk: bool,
-                      drop: Callable[[str], bool] | None = None,
-                      first_is_title: bool = False) -> list[str]:
+                     drop: Callable[[str], bool] | None = None,
+                     first_is_title: bool = False) -> list[str]:
     """Lines → paragraphs: blank lines separate paragraphs; hard-wrapped lines are re-joined;
     page furniture is dropped; paragraphs cut by a page boundary are joined back.
     ``first_is_title``: the first paragraph is a title, never joined to the next one."""

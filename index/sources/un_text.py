@@ -80,7 +80,7 @@ def read_un_text(path: str, text: str) -> Document | Skipped:
         return symbol is not None and s == symbol
 
     paragraphs = build_paragraphs(body, text, cjk=cjk, drop=running_header,
-                                   first_is_title=bool(meta or extra))
+                                  first_is_title=bool(meta or extra))
     if not paragraphs:
         return Skipped(path, "no paragraphs (only a header)" if meta else "no text paragraphs")
     organ = meta.get("organ") or organ_from_symbol(symbol)
@@ -91,7 +91,7 @@ def read_un_text(path: str, text: str) -> Document | Skipped:
         lang=lang,
         symbol=symbol,
         title=short_title(paragraphs, symbol or stem,
-                           next((clean_paragraph(x) for x in body if x.strip()), "")),
+                          next((clean_paragraph(x) for x in body if x.strip()), "")),
         organ=organ,
         date=date,
         year=int(date[:4]) if date else None,

@@ -31,17 +31,25 @@ def unpc_symbol(symbol_path: str) -> str:
     return symbol_path.upper().replace("_", ".") + suffix
 
 
+def _lines(path: str) -> list[str] | Skipped:
+    """The file's lines (one sentence, or one ids entry, each), or why it cannot be read."""
+    text = read_text(path)
+    if isinstance(text, Skipped):
+        return text
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def read_unpc(ids_path: str, *, langs: tuple[str, ...] | None,
-               visited: set[str]) -> Iterator[Document | Skipped]:
+              visited: set[str]) -> Iterator[Document | Skipped]:
     folder = os.path.dirname(ids_path) or "."
     stem = os.path.basename(ids_path)[: -len(IDS_SUFFIX)]
-    text = read_text(ids_path)
-    if isinstance(text, Skipped):
-        yield text
+    ids_lines = _lines(ids_path)
+    if isinstance(ids_lines, Skipped):
+        yield ids_lines
         return
-    ids_lines = text.split("\n")
-    if ids_lines and ids_lines[-1] == "":
-        ids_lines.pop()
     # Per ids line: (symbol, year, {lang: (para, sent)}); None for a malformed line.
     rows: list[tuple[str, int, dict[str, tuple[int, int]]] | None] = []
     bad = 0
@@ -74,13 +82,10 @@ def read_unpc(ids_path: str, *, langs: tuple[str, ...] | None,
         if lang_real in visited:
             continue
         visited.add(lang_real)
-        ltext = read_text(lang_path)
-        if isinstance(ltext, Skipped):
-            yield ltext
+        sents = _lines(lang_path)
+        if isinstance(sents, Skipped):
+            yield sents
             continue
-        sents = ltext.split("\n")
-        if sents and sents[-1] == "":
-            sents.pop()
         if len(sents) != len(rows):
             yield Skipped(lang_path, f"has {len(sents)} lines but {os.path.basename(ids_path)} "
                                      f"has {len(rows)}: not aligned")

@@ -49,6 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import full_width, s2t
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or ROOT.parent / "shared" / "corpus")
 
@@ -87,19 +89,6 @@ def load_paragraphs(corpus: Path) -> dict[Key, tuple[str, str]]:
         for n, text in enumerate(doc.paragraphs, 1):
             out[(doc.id, n)] = (doc.lang, text)
     return out
-
-
-def _s2t() -> Callable[[str], str]:
-    import opencc
-
-    cc = opencc.OpenCC("s2t")
-    return lambda s: str(cc.convert(s))
-
-
-def full_width(text: str) -> str:
-    """ASCII digits and Latin letters (and brackets) → full-width forms U+FF10…"""
-    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and (c.isalnum() or c in "()") else c
-                   for c in text)
 
 
 def _zh_words(rng: random.Random, text: str) -> str | None:
@@ -168,7 +157,6 @@ def _en_words(rng: random.Random, text: str) -> str | None:
 
 def draw_queries(paragraphs: dict[Key, tuple[str, str]], n: int, seed: int,
                  classes: tuple[str, ...] = CLASSES) -> list[Query]:
-    s2t = _s2t()
     by_lang: dict[str, list[Key]] = {}
     for key, (lang, _text) in sorted(paragraphs.items()):
         by_lang.setdefault(lang, []).append(key)
@@ -193,7 +181,7 @@ def draw_queries(paragraphs: dict[Key, tuple[str, str]], n: int, seed: int,
             if cls.startswith("zh-trad"):
                 typed = s2t(drawn)
             elif cls.startswith("zh-fullwidth"):
-                typed = full_width(drawn)
+                typed = full_width(drawn, punctuation=False)
             if cls in QUOTED:
                 typed = f'"{typed}"'
             out.append(Query(cls, typed, drawn, key))

@@ -24,8 +24,8 @@ from conftest import (
     charter_paragraphs,
     skip_without_corpus,
     unpc_lines,
-    write_jsonl,
 )
+from helpers import write_jsonl
 
 TERMS = Path(__file__).parent / "data" / "un_term_renderings.tsv"
 

@@ -6,7 +6,6 @@ paragraph texts really contain, so they say "finds exactly what is there", not "
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import random
@@ -19,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import charter_paragraphs, first_line, skip_without_corpus, unpc_lines, write_jsonl
+from conftest import charter_paragraphs, first_line, skip_without_corpus, unpc_lines
+from helpers import full_width, s2t, write_jsonl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -101,21 +101,6 @@ def assert_escaped_with_marks_only(snippet_html: str) -> None:
     rest = snippet_html.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in rest and ">" not in rest, snippet_html
     assert snippet_html.count("<mark>") == snippet_html.count("</mark>")
-
-
-def s2t(text: str) -> str:
-    return str(_opencc().convert(text))
-
-
-@functools.cache
-def _opencc() -> Any:
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-def full_width(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 # ---------------------------------------------------------------------------

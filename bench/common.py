@@ -26,7 +26,7 @@ CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or ROOT.parent / "shared" / "cor
 OUT = ROOT / "bench" / "out"
 RESULTS = OUT / "results.json"
 
-# The full benchmark corpus (DESIGN.md, corpus/README.md).
+# The full benchmark corpus: every folder of ../shared/corpus (its README.md says what each is).
 FULL_SOURCES = ["ungdc", "unpc-dev", "un-charter", "statements"]
 
 # The subset on which our build and the naive jieba+Whoosh baseline are compared: six General

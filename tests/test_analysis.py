@@ -1,4 +1,4 @@
-"""Every analysis rule of DESIGN.md ("Analysis"), on real UN text read from ../shared/corpus.
+"""Every analysis rule (README, "How the analysis works"), on real UN text from ../shared/corpus.
 
 Token offsets are always checked against the ORIGINAL string: ``text[t.start:t.end]``.
 """

@@ -1,7 +1,7 @@
 """The naive baseline, driven from our side: its own virtual environment, the paragraphs, runs.
 
 The baseline itself is :mod:`bench.naive`, a standalone script that must run *stock* Whoosh
-(our ``index`` package patches Whoosh on import). This module:
+(our ``index`` package patches Whoosh when it opens or builds an index). This module:
 
 * creates ``bench/out/naive-venv`` on first use (``python -m venv`` plus ``pip install`` of
   :data:`REQUIREMENTS` only) and reuses it after (a stamp file records what was installed);

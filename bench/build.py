@@ -92,7 +92,7 @@ def build_ours(sources: Sequence[str], index_dir: Path, procs: int | None = None
         raise RuntimeError(f"build failed ({res.returncode}): {res.stderr.strip()[-2000:]}")
     report = json.loads(res.stdout)
     nbytes = source_bytes(sources)
-    from index.build import resolve_generation
+    from index.layout import resolve_generation
 
     gen = resolve_generation(index_dir)
     size = dir_size(gen)

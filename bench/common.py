@@ -8,7 +8,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or ROOT.parent / "shared" / "cor
 OUT = ROOT / "bench" / "out"
 RESULTS = OUT / "results.json"
 
-# The full benchmark corpus (DESIGN.md, corpus/README.md).
+# The full benchmark corpus: every folder of ../shared/corpus (its README.md says what each is).
 FULL_SOURCES = ["ungdc", "unpc-dev", "un-charter", "statements"]
 
 # The subset on which our build and the naive jieba+Whoosh baseline are compared: six General
@@ -73,12 +72,6 @@ def child_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.update(extra)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -49,6 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import full_width, s2t
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or ROOT.parent / "shared" / "corpus")
 
@@ -87,19 +89,6 @@ def load_paragraphs(corpus: Path) -> dict[Key, tuple[str, str]]:
         for n, text in enumerate(doc.paragraphs, 1):
             out[(doc.id, n)] = (doc.lang, text)
     return out
-
-
-def _s2t() -> Callable[[str], str]:
-    import opencc
-
-    cc = opencc.OpenCC("s2t")
-    return lambda s: str(cc.convert(s))
-
-
-def full_width(text: str) -> str:
-    """ASCII digits and Latin letters (and brackets) → full-width forms U+FF10…"""
-    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and (c.isalnum() or c in "()") else c
-                   for c in text)
 
 
 def _zh_words(rng: random.Random, text: str) -> str | None:
@@ -168,7 +157,6 @@ def _en_words(rng: random.Random, text: str) -> str | None:
 
 def draw_queries(paragraphs: dict[Key, tuple[str, str]], n: int, seed: int,
                  classes: tuple[str, ...] = CLASSES) -> list[Query]:
-    s2t = _s2t()
     by_lang: dict[str, list[Key]] = {}
     for key, (lang, _text) in sorted(paragraphs.items()):
         by_lang.setdefault(lang, []).append(key)
@@ -193,7 +181,7 @@ def draw_queries(paragraphs: dict[Key, tuple[str, str]], n: int, seed: int,
             if cls.startswith("zh-trad"):
                 typed = s2t(drawn)
             elif cls.startswith("zh-fullwidth"):
-                typed = full_width(drawn)
+                typed = full_width(drawn, punctuation=False)
             if cls in QUOTED:
                 typed = f'"{typed}"'
             out.append(Query(cls, typed, drawn, key))
@@ -332,6 +320,20 @@ def evaluate(n: int = 100, seed: int = 1, *, index: str | os.PathLike[str] | Non
         paragraphs = load_paragraphs(corpus_dir)
         queries = draw_queries(paragraphs, n, seed)
         timings: dict[str, float] = {}
+        result: dict[str, Any] = {"n": n, "seed": seed, "ours": None, "baseline": None}
+        if baseline:
+            # First, while this process runs stock Whoosh: unsearch's fixes to Whoosh are
+            # applied when it builds or opens an index (index/_whoosh.py), below.
+            _require_stock_whoosh()
+            say("building the jieba+whoosh baseline …")
+            t = time.monotonic()
+            base = Baseline(tmp / "baseline", paragraphs)
+            timings["build_baseline_s"] = round(time.monotonic() - t, 1)
+            t = time.monotonic()
+            result["baseline"] = measure(base, queries)
+            timings["search_baseline_s"] = round(time.monotonic() - t, 1)
+            base.close()
+            _require_stock_whoosh()
         if index is None:
             from index import build_index
 
@@ -343,21 +345,20 @@ def evaluate(n: int = 100, seed: int = 1, *, index: str | os.PathLike[str] | Non
         say(f"searching {len(queries)} queries with unsearch …")
         t = time.monotonic()
         ours = Ours(Path(index))
-        result: dict[str, Any] = {"n": n, "seed": seed, "ours": measure(ours, queries),
-                                  "baseline": None}
+        result["ours"] = measure(ours, queries)
         timings["search_unsearch_s"] = round(time.monotonic() - t, 1)
-        if baseline:
-            say("building the jieba+whoosh baseline …")
-            t = time.monotonic()
-            base = Baseline(tmp / "baseline", paragraphs)
-            timings["build_baseline_s"] = round(time.monotonic() - t, 1)
-            t = time.monotonic()
-            result["baseline"] = measure(base, queries)
-            timings["search_baseline_s"] = round(time.monotonic() - t, 1)
-            base.close()
         result["timings"] = timings
         result["examples"] = {cls: next(q.text for q in queries if q.cls == cls) for cls in CLASSES}
         return result
+
+
+def _require_stock_whoosh() -> None:
+    from index import _whoosh
+
+    if _whoosh.applied():
+        raise RuntimeError("the baseline must run stock Whoosh, but this process has applied "
+                           "unsearch's fixes (it opened or built an index): run the evaluation "
+                           "in a fresh process")
 
 
 class _workdir:

@@ -37,7 +37,6 @@ from bench.common import (
     Target,
     TreeSampler,
     child_env,
-    free_port,
     heading,
     machine,
     percentiles,
@@ -47,6 +46,7 @@ from bench.common import (
     table,
     unsearch_cmd,
 )
+from tests.helpers import free_port
 
 FIRST_PAGE_SIZE = 10  # the timed requests: 10, then 11, 12 …; the warm-up uses 9
 WARMUP_PAGE_SIZE = 9

@@ -4,12 +4,13 @@
     naive-venv/bin/python -I bench/naive.py query INDEX_DIR MIX.json
 
 This script is the design a user could pick instead of unsearch, and it must run *stock*
-Whoosh: our ``index`` package patches Whoosh when it is imported, so this file imports only
-the standard library, ``whoosh`` and ``jieba``, and is run (by :mod:`bench.baseline`) with the
-interpreter of a virtual environment of its own (``bench/out/naive-venv``: only
-``Whoosh-Reloaded==2.7.5`` and ``jieba==0.42.1``) in isolated mode (``-I``: no PYTHONPATH, no
-script folder on ``sys.path``). Its JSON report names the ``whoosh`` it ran and any module of
-ours that got imported anyway (there must be none; the caller checks).
+Whoosh: our ``index`` package patches Whoosh when it opens or builds an index, so this file
+imports only the standard library, ``whoosh`` and ``jieba``, and is run (by
+:mod:`bench.baseline`) with the interpreter of a virtual environment of its own
+(``bench/out/naive-venv``: only ``Whoosh-Reloaded==2.7.5`` and ``jieba==0.42.1``) in isolated
+mode (``-I``: no PYTHONPATH, no script folder on ``sys.path``). Its JSON report names the
+``whoosh`` it ran and any module of ours that got imported anyway (there must be none; the
+caller checks).
 
 * ``build``: reads the paragraphs our readers dumped (one JSON object a line, ``{"id", "text"}``)
   and indexes them as Whoosh documents of a stock schema: ``id`` (ID, stored) and ``content``

@@ -174,12 +174,11 @@ class Q:
 
 def _symbols(index_path: str, n: int = 60) -> list[str]:
     """The first ``n`` document symbols of the index in sorted order, spread over all of them."""
-    from index import open_index
+    from index.layout import open_store, resolve_generation
 
-    _gen, _meta, _ix, store = open_index(index_path)
+    store = open_store(resolve_generation(Path(index_path)))
     try:
-        rows = [r[0] for r in store.db.execute(
-            "SELECT DISTINCT symbol FROM current WHERE symbol IS NOT NULL ORDER BY symbol")]
+        rows = store.symbols()
     finally:
         store.close()
     if len(rows) <= n:

@@ -58,7 +58,7 @@ from bench.common import (
 def reused_build(index: Path) -> dict[str, Any]:
     """What can be said about an existing index's build (from its meta; not measured here)."""
     from index import index_info
-    from index.build import resolve_generation
+    from index.layout import resolve_generation
 
     info = index_info(index)
     gen = resolve_generation(index)

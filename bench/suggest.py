@@ -76,8 +76,8 @@ def measure(suggest: Any) -> dict[str, Any]:
 
 
 def run(index: Path) -> dict[str, Any]:
-    from index.build import resolve_generation
     from index.completions import COMPLETIONS_FILE, write_completions
+    from index.layout import resolve_generation
     from index.store import STORE_FILE
     from search import SearchEngine
     from search.suggest import Suggester

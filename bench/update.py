@@ -89,7 +89,7 @@ def run_update(index_dir: Path, folder: Path) -> tuple[float, dict[str, Any]]:
 
 def copy_index(src: Path, dst: Path) -> dict[str, Any]:
     """Copy the generation ``src`` serves into a new index at ``dst`` (the original is untouched)."""
-    from index.build import resolve_generation
+    from index.layout import resolve_generation
 
     gen = resolve_generation(src)
     t0 = time.perf_counter()

@@ -1,7 +1,6 @@
-"""unsearch write side: read sources, analyse, build and update the Whoosh index."""
+"""unsearch's index: read sources, analyse, build and update the Whoosh index; open it to read."""
 
-from . import whoosh_fixes
-from .build import BuildReport, build_index, default_index_dir, index_info, open_index, update_index
+from .build import BuildReport, build_index, update_index
 from .errors import (
     DiskFullError,
     IndexCorruptError,
@@ -12,9 +11,8 @@ from .errors import (
     StoreLockedError,
     UnsearchError,
 )
+from .layout import default_index_dir, index_info, open_index
 from .model import LANGUAGES, Document, Skipped
-
-whoosh_fixes.apply()
 
 __all__ = [
     "LANGUAGES",

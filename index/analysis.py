@@ -50,16 +50,17 @@ ANALYSIS_VERSION = 3
 
 USER_DICT = Path(__file__).parent / "data" / "un_terms.txt"
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-HAN_RUN = re.compile(f"[{_HAN}]+")
+#: A Chinese character, supplementary planes included (also what language detection counts).
+HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+HAN_RUN = re.compile(f"[{HAN_CHARS}]+")
 _TOKEN = re.compile(
     # A document symbol: letters, then one or more /-separated parts, with a digit somewhere.
     rf"(?P<sym>[a-z]{{1,8}}(?:/[a-z0-9][a-z0-9.\-]*[a-z0-9]|/[a-z0-9])+)"
     # A formatted number: 1,000 or 3.5 or 2.1.3 (a plain digit run is a word).
     r"|(?P<num>\d+(?:[.,]\d+)+)"
-    rf"|(?P<han>[{_HAN}]+)"
+    rf"|(?P<han>[{HAN_CHARS}]+)"
     # Any other run of letters/digits (\w minus "_" minus Han).
-    rf"|(?P<word>[^\W_{_HAN}]+)"
+    rf"|(?P<word>[^\W_{HAN_CHARS}]+)"
 )
 _SYM_PARTS = re.compile(r"[a-z]+|\d+")
 

@@ -1,37 +1,21 @@
 """Build and update the index: atomic generations, one writer at a time.
 
-On disk an index is a folder::
-
-    INDEX/
-      current -> gen-20261201T193000-1234     symlink: the generation being served
-      gen-20261201T193000-1234/               Whoosh segments + docs.sqlite + meta.json
-      gen-20261130T020000-998/                the previous generation (kept one build)
-      gen-…-4321.tmp/                         a build in progress (or one that was killed)
-      .lock, .lock.json                       the writer lock and who holds it
-
-A build writes a new ``.tmp`` generation and, only once it is complete and
-synced, renames it and swaps the ``current`` symlink with one ``rename(2)``:
-readers see the old index or the new one, never half of one.  Killing a build
-at any moment leaves the served index untouched; the next writer removes the
-leftovers.  An update changes the current generation in place, relying on
-Whoosh's own atomic commit (a new TOC file) and on SQLite transactions, and
-on revision-keyed rows so that a searcher on the old Whoosh generation still
-finds the text it expects.
+A build writes a new ``.tmp`` generation (the layout is in :mod:`index.layout`) and, only
+once it is complete and synced, renames it and swaps the ``current`` symlink with one
+``rename(2)``: readers see the old index or the new one, never half of one.  Killing a build
+at any moment leaves the served index untouched; the next writer removes the leftovers.  An
+update changes the current generation in place, relying on Whoosh's own atomic commit (a new
+TOC file) and on SQLite transactions, and on revision-keyed rows so that a searcher on the old
+Whoosh generation still finds the text it expects.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
 import os
 import shutil
-import socket
-import sqlite3
-import struct
 import sys
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,37 +23,23 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 
-from . import postings, surface
+from . import _whoosh, postings, surface
 from .align import align_store
 from .analysis import HAN_RUN, warm_up
 from .columns import doc_key, lang_code, organ_key
 from .completions import Counts, document_counts, update_completions, write_completions
+from .dates import date_number
 from .diskspace import INDEX_TO_SOURCE, explain_write_errors
-from .errors import IndexCorruptError, IndexLockedError, IndexNotFoundError, IndexVersionError
+from .durable import checkpoint, fsync_dir, fsync_tree, write_json_atomic
+from .layout import CURRENT, META_FILE, open_whoosh, read_meta, resolve_generation
+from .lock import DEFAULT_LOCK_TIMEOUT, writer_lock
 from .model import Document, Skipped
-from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, date_number, make_schema
-from .store import STORE_FILE, Store, doc_rev
-from .whoosh_fixes import MpWriter, discard_new_segment
-
-CURRENT = "current"
-META_FILE = "meta.json"
-LOCK_FILE = ".lock"
-LOCK_INFO = ".lock.json"
-DEFAULT_LOCK_TIMEOUT = 30.0
+from .schema import BIGRAM_FIELD, SCHEMA_VERSION, TEXT_FIELDS, TITLE_FIELD, make_schema
+from .store import Store, doc_rev
 
 #: Called after each document with (documents done, bytes of source read so far).
 Progress = Callable[[int, int], None]
-
-
-def default_index_dir() -> Path:
-    """``UNSEARCH_INDEX``, else the per-user data directory."""
-    env = os.environ.get("UNSEARCH_INDEX")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "unsearch" / "index"
 
 
 @dataclass
@@ -98,65 +68,7 @@ class BuildReport:
 
 
 # ---------------------------------------------------------------------------
-# Layout
-
-
-def resolve_generation(root: Path) -> Path:
-    """The generation folder that ``root`` serves, or IndexNotFoundError."""
-    root = Path(root)
-    link = root / CURRENT
-    if link.is_symlink() or link.is_dir():
-        gen = root / os.readlink(link) if link.is_symlink() else link
-        if not gen.is_dir():
-            raise IndexCorruptError(f"index at {root} points to a missing generation {gen.name}; "
-                                    "rebuild it with `unsearch index build`")
-        return gen
-    if not root.exists():
-        raise IndexNotFoundError(f"no index at {root}; build one with `unsearch index build`")
-    raise IndexNotFoundError(f"{root} is not an unsearch index; build one with `unsearch index build`")
-
-
-def read_meta(gen: Path) -> dict[str, Any]:
-    try:
-        meta: dict[str, Any] = json.loads((gen / META_FILE).read_text("utf-8"))
-    except FileNotFoundError:
-        raise IndexCorruptError(f"index generation {gen} has no {META_FILE}; rebuild it with "
-                                "`unsearch index build`") from None
-    except (OSError, ValueError) as e:
-        raise IndexCorruptError(f"cannot read {gen / META_FILE} ({e}); rebuild it with "
-                                "`unsearch index build`") from None
-    version = meta.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise IndexVersionError(
-            f"the index at {gen.parent} has schema version {version}, this unsearch needs "
-            f"{SCHEMA_VERSION}; rebuild it with `unsearch index build`"
-        )
-    return meta
-
-
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(path: Path) -> None:
-    for p in path.iterdir():
-        if p.is_file():
-            with open(p, "rb") as f:
-                os.fsync(f.fileno())
-    _fsync_dir(path)
+# Generations
 
 
 def _swap_current(root: Path, gen: Path) -> None:
@@ -165,7 +77,7 @@ def _swap_current(root: Path, gen: Path) -> None:
         tmp_link.unlink()
     tmp_link.symlink_to(gen.name)
     os.replace(tmp_link, root / CURRENT)
-    _fsync_dir(root)
+    fsync_dir(root)
 
 
 def _cleanup(root: Path, keep: int = 1) -> None:
@@ -189,58 +101,6 @@ def _cleanup(root: Path, keep: int = 1) -> None:
                    and p.name != current), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in gens[keep:]:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _checkpoint(stage: str) -> None:
-    """Fault-injection point for the crash tests: with ``UNSEARCH_FAULT_PAUSE=stage``
-    the writer announces the stage on stderr and stops there, to be killed."""
-    if os.environ.get("UNSEARCH_FAULT_PAUSE") == stage:
-        sys.stderr.write(f"unsearch-fault-pause: {stage}\n")
-        sys.stderr.flush()
-        time.sleep(3600)
-
-
-# ---------------------------------------------------------------------------
-# Locking
-
-
-@contextlib.contextmanager
-def writer_lock(root: Path, command: str, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the index's writer lock; wait up to ``timeout`` seconds for another writer.
-
-    flock(2) is released by the kernel when a process dies, even by kill -9, so a
-    killed writer never leaves the index locked.
-    """
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexLockedError(
-                        f"another writer is using the index at {root}: {_lock_holder(root)}; "
-                        "try again when it has finished"
-                    ) from None
-                time.sleep(0.2)
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
-                "started": datetime.now(UTC).isoformat(timespec="seconds")}
-        with contextlib.suppress(OSError):
-            _write_json_atomic(root / LOCK_INFO, info)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _lock_holder(root: Path) -> str:
-    try:
-        info = json.loads((root / LOCK_INFO).read_text("utf-8"))
-        return f"`unsearch index {info['command']}` (pid {info['pid']}, since {info['started']})"
-    except (OSError, ValueError, KeyError):
-        return "an unknown process"
 
 
 # ---------------------------------------------------------------------------
@@ -368,11 +228,12 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         tmp = root / f"{name}.tmp"
         tmp.mkdir()
         warm_up()  # before the writer forks: its workers inherit jieba, loaded once
+        _whoosh.apply()  # likewise the fixes to Whoosh
         ix = whoosh_index.create_in(str(tmp), make_schema())
         store = Store.open(tmp)
         nprocs = _writer_procs(procs)
         if nprocs > 1:
-            writer = MpWriter(ix, procs=nprocs, multisegment=True, limitmb=128, batchsize=256)
+            writer = _whoosh.MpWriter(ix, procs=nprocs, multisegment=True, limitmb=128, batchsize=256)
             writer.postings_min_df = postings_min_df
         else:
             writer = ix.writer(limitmb=256)
@@ -380,7 +241,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
         done_bytes = 0
         seen_sources: set[str] = set()
         # One writer in this process: record surface forms here (writer processes record
-        # their own, see index/whoosh_fixes.py).
+        # their own, see index/_whoosh.py).
         recording = surface.recording(writer) if nprocs == 1 else contextlib.nullcontext()
         completion_counts = Counts()
         try:
@@ -397,7 +258,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
                         writer.add_document(**fields)
                     report.documents += 1
                     if report.documents == 2:
-                        _checkpoint("build-read")
+                        checkpoint("build-read")
                     report.paragraphs += len(doc.paragraphs)
                     report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
                     if progress:
@@ -405,7 +266,7 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
                         progress(report.documents, done_bytes)
             align_store(store.db)  # language versions, paragraph to paragraph
             store.commit()
-            _checkpoint("build-write")
+            checkpoint("build-write")
             writer.commit()
             postings.write_missing(tmp, ix, postings_min_df, forms=forms)
             write_completions(tmp, completion_counts)
@@ -418,15 +279,15 @@ def build_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathLi
             raise
         store.close()
         report.seconds = round(time.monotonic() - started, 3)
-        _write_json_atomic(tmp / META_FILE, {**_meta(report, sources),
+        write_json_atomic(tmp / META_FILE, {**_meta(report, sources),
                                              "postings_min_df": postings_min_df})
-        _fsync_tree(tmp)
-        _checkpoint("build-commit")
+        fsync_tree(tmp)
+        checkpoint("build-commit")
         gen = root / name
         os.rename(tmp, gen)
-        _checkpoint("build-swap")
+        checkpoint("build-swap")
         _swap_current(root, gen)
-        _checkpoint("build-swapped")
+        checkpoint("build-swapped")
         _cleanup(root)
     return report
 
@@ -445,7 +306,7 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
         gen = resolve_generation(root)
         meta = read_meta(gen)
         _cleanup(root)
-        ix = _open_whoosh(gen)
+        ix = open_whoosh(gen)
         store = Store.open(gen)
         try:
             _reconcile(ix, store)
@@ -482,7 +343,7 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                 for doc, rev in changed.values():
                     store.add(doc, rev)
                 store.commit()
-                _checkpoint("update-store")
+                checkpoint("update-store")
                 writer = ix.writer(limitmb=128, timeout=5.0)
                 try:
                     for i in list(changed) + gone:
@@ -491,18 +352,18 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
                     for doc, rev in changed.values():
                         for fields in paragraph_fields(doc, rev):
                             writer.add_document(**fields)
-                    _checkpoint("update-write")
+                    checkpoint("update-write")
                     writer.commit()
                 except BaseException:
                     with contextlib.suppress(Exception):
                         writer.cancel()
-                    discard_new_segment(writer)
+                    _whoosh.discard_new_segment(writer)
                     writer = None  # its open files hold disk space until it is freed
                     raise
-                _checkpoint("update-commit")
+                checkpoint("update-commit")
                 # The new segment's side arrays (an update killed before this point leaves
                 # it without: it is read through Whoosh until the next update writes them).
-                postings.write_missing(gen, _open_whoosh(gen),
+                postings.write_missing(gen, open_whoosh(gen),
                                        int(meta.get("postings_min_df", postings.MIN_DF)))
                 # The old revisions' text, still in the store until collect_garbage below.
                 old = document_counts((store.meta(i, existing[i][0]) or {},
@@ -523,11 +384,10 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
             for doc, _rev in incoming.values():
                 report.languages[doc.lang] = report.languages.get(doc.lang, 0) + 1
             report.seconds = round(time.monotonic() - started, 3)
-            totals = _totals(store)
-            meta.update(totals)
+            meta.update(store.totals())
             meta["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
             meta["last_update"] = {k: v for k, v in report.to_dict().items() if k != "path"}
-            _write_json_atomic(gen / META_FILE, meta)
+            write_json_atomic(gen / META_FILE, meta)
         finally:
             store.close()
     return report
@@ -535,31 +395,18 @@ def update_index(sources: Iterable[str | os.PathLike[str]], path: str | os.PathL
 
 def _reconcile(ix: Any, store: Store) -> None:
     """Repair an update killed between Whoosh's commit and the store's: trust Whoosh."""
-    rows = store.db.execute("SELECT doc_id FROM docs GROUP BY doc_id HAVING count(*) > 1").fetchall()
-    if not rows:
+    several = store.with_several_revisions()
+    if not several:
         return
     with ix.searcher() as s:
         revs = s.reader().column_reader("rev")
-        for (doc_id,) in rows:
+        for doc_id in several:
             docnums = list(s.document_numbers(doc_id=doc_id))
             if docnums:
                 rev = revs[docnums[0]].decode("ascii")
-                store.db.execute("UPDATE current SET rev = ? WHERE doc_id = ?", (rev, doc_id))
+                store.set_current_rev(doc_id, rev)
     store.collect_garbage()
     store.commit()
-
-
-def _totals(store: Store) -> dict[str, Any]:
-    langs: dict[str, int] = {}
-    docs = paras = 0
-    for lang, n, p in store.db.execute(
-        "SELECT json_extract(d.meta, '$.lang'), count(*), sum(d.n_paras) FROM current c "
-        "JOIN docs d ON d.doc_id = c.doc_id AND d.rev = c.rev GROUP BY 1"
-    ):
-        langs[lang] = n
-        docs += n
-        paras += p or 0
-    return {"documents": docs, "paragraphs": paras, "languages": langs}
 
 
 def _meta(report: BuildReport, sources: list[Any]) -> dict[str, Any]:
@@ -574,65 +421,3 @@ def _meta(report: BuildReport, sources: list[Any]) -> dict[str, Any]:
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "python": sys.version.split()[0],
     }
-
-
-def _open_whoosh(gen: Path) -> Any:
-    try:
-        # Not memory-mapped: Whoosh reads a compound segment file through a BytesIO
-        # *copy* of the map, which cost ~700 MB per open searcher on the full corpus.
-        return FileStorage(str(gen), supports_mmap=False).open_index()
-    except whoosh_index.EmptyIndexError:
-        raise IndexCorruptError(f"the index at {gen.parent} has no Whoosh segments; rebuild it "
-                                "with `unsearch index build`") from None
-    except Exception as e:  # Whoosh raises many kinds on a damaged TOC
-        raise IndexCorruptError(f"the index at {gen.parent} is damaged ({type(e).__name__}: {e}); "
-                                "rebuild it with `unsearch index build`") from None
-
-
-def open_index(path: str | os.PathLike[str]) -> tuple[Path, dict[str, Any], Any, Store]:
-    """(generation folder, meta, Whoosh index, read-only store) for the index at ``path``."""
-    gen = resolve_generation(Path(path))
-    meta = read_meta(gen)
-    if not (gen / STORE_FILE).exists():
-        raise IndexCorruptError(f"the index at {gen.parent} has no {STORE_FILE}; rebuild it with "
-                                "`unsearch index build`")
-    ix = _open_whoosh(gen)
-    try:
-        store = Store.open(gen, readonly=True)
-    except sqlite3.OperationalError as e:  # removed or replaced since resolve_generation()
-        raise IndexCorruptError(f"cannot open {gen / STORE_FILE} ({e}); rebuild the index "
-                                "with `unsearch index build`") from None
-    return gen, meta, ix, store
-
-
-def index_info(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Counts, languages, size on disk, build time and schema version."""
-    gen, meta, ix, store = open_index(path)
-    try:
-        size = sum(p.stat().st_size for p in gen.iterdir() if p.is_file())
-        try:
-            with ix.searcher() as s:
-                segments = len(s.reader().leaf_readers()) if not s.reader().is_atomic() else 1
-                whoosh_docs = s.doc_count()
-        except (EOFError, OSError, ValueError, struct.error, zlib.error) as e:
-            raise IndexCorruptError(f"the index at {path} cannot be read ({type(e).__name__}: "
-                                    f"{e}); rebuild it with `unsearch index build`") from None
-        info = {
-            "path": str(Path(path)),
-            "generation": gen.name,
-            "schema_version": meta.get("schema_version"),
-            "built": meta.get("built"),
-            "updated": meta.get("updated"),
-            "build_seconds": meta.get("build_seconds"),
-            "documents": meta.get("documents"),
-            "paragraphs": meta.get("paragraphs"),
-            "indexed_paragraphs": whoosh_docs,
-            "languages": meta.get("languages"),
-            "segments": segments,
-            "size_bytes": size,
-            "sources": meta.get("sources"),
-            "skipped": meta.get("skipped", []),
-        }
-    finally:
-        store.close()
-    return info

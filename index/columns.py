@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh import columns
 
-from ._whoosh import posting_blocks
+from . import _whoosh
+from ._whoosh import numeric_values, posting_blocks
 from .model import LANGUAGES
 
 #: (field, typecode) of the numeric columns; the typecodes are struct codes (big-endian).
@@ -78,12 +78,11 @@ def _segment_array(segreader: Any, name: str, typecode: str) -> np.ndarray:
     if not segreader.has_column(name):
         return np.zeros(n, dtype=dtype.newbyteorder("="))
     reader = segreader.column_reader(name, translate=False)
-    if isinstance(reader, columns.NumericColumn.Reader):
-        count = reader._count
-        raw = bytes(reader._dbfile.get(reader._basepos, count * dtype.itemsize)) if count else b""
-        arr = np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="))
-        if count < n:
-            arr = np.concatenate([arr, np.full(n - count, reader._default, dtype=arr.dtype)])
+    values = numeric_values(reader)
+    if values is not None:
+        arr = np.frombuffer(values.raw, dtype=dtype).astype(dtype.newbyteorder("="))
+        if values.stored < n:
+            arr = np.concatenate([arr, np.full(n - values.stored, values.default, dtype=arr.dtype)])
         return arr
     # Any other reader (an empty column, a future Whoosh): the slow, general way.
     return np.fromiter((v or 0 for v in reader), dtype=dtype.newbyteorder("="), count=n)
@@ -91,7 +90,7 @@ def _segment_array(segreader: Any, name: str, typecode: str) -> np.ndarray:
 
 def load_columns(reader: Any) -> Columns:
     """The arrays for a (multi-segment) Whoosh reader, in its document numbering."""
-    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    leaves = _whoosh.leaves(reader)
     arrays: dict[str, np.ndarray] = {}
     for name, code in NUMERIC_COLUMNS.items():
         parts = [_segment_array(r, name, code) for r, _offset in leaves]

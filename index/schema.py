@@ -49,16 +49,3 @@ def make_schema() -> Schema:
         fields[name] = TEXT(analyzer=un_analyzer(lang), phrase=True)
     return Schema(**fields)
 
-
-def date_number(date: str | None) -> int | None:
-    """'2020-05-19' → 20200519, '2020-05' → 20200500, '2020' → 20200000."""
-    if not date:
-        return None
-    parts = date.split("-")
-    try:
-        y = int(parts[0])
-        m = int(parts[1]) if len(parts) > 1 else 0
-        d = int(parts[2]) if len(parts) > 2 else 0
-    except ValueError:
-        return None
-    return y * 10000 + m * 100 + d

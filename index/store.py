@@ -135,6 +135,9 @@ class Store:
             "WHERE c.doc_id = docs.doc_id AND c.rev = docs.rev)"
         )
 
+    def set_current_rev(self, doc_id: str, rev: str) -> None:
+        self.db.execute("UPDATE current SET rev = ? WHERE doc_id = ?", (rev, doc_id))
+
     def commit(self) -> None:
         self.db.commit()
 
@@ -143,6 +146,35 @@ class Store:
     def current(self) -> dict[str, tuple[str, str]]:
         """doc_id → (rev, source) of every live document."""
         return {d: (r, s) for d, r, s in self.db.execute("SELECT doc_id, rev, source FROM current")}
+
+    def count(self) -> int:
+        """How many documents are live."""
+        return int(self.db.execute("SELECT count(*) FROM current").fetchone()[0])
+
+    def totals(self) -> dict[str, Any]:
+        """{"documents", "paragraphs", "languages": {lang: documents}} of the live documents."""
+        langs: dict[str, int] = {}
+        docs = paras = 0
+        for lang, n, p in self.db.execute(
+            "SELECT json_extract(d.meta, '$.lang'), count(*), sum(d.n_paras) FROM current c "
+            "JOIN docs d ON d.doc_id = c.doc_id AND d.rev = c.rev GROUP BY 1"
+        ):
+            langs[lang] = n
+            docs += n
+            paras += p or 0
+        return {"documents": docs, "paragraphs": paras, "languages": langs}
+
+    def with_several_revisions(self) -> list[str]:
+        """Documents with more than one revision stored (an update is under way, or was
+        killed between Whoosh's commit and the store's)."""
+        rows = self.db.execute("SELECT doc_id FROM docs GROUP BY doc_id HAVING count(*) > 1")
+        return [r[0] for r in rows]
+
+    def symbols(self) -> list[str]:
+        """The distinct symbols of the live documents, sorted."""
+        rows = self.db.execute(
+            "SELECT DISTINCT symbol FROM current WHERE symbol IS NOT NULL ORDER BY symbol")
+        return [r[0] for r in rows]
 
     def current_rev(self, doc_id: str) -> str | None:
         row = self.db.execute("SELECT rev FROM current WHERE doc_id = ?", (doc_id,)).fetchone()

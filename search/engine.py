@@ -27,9 +27,9 @@ import numpy as np
 from whoosh.scoring import BM25F
 
 from index.analysis import fold
-from index.build import open_index, read_meta, resolve_generation
 from index.columns import Columns, load_columns
 from index.errors import IndexCorruptError, IndexNotFoundError
+from index.layout import open_index, open_store, read_meta, resolve_generation
 from index.postings import SegmentPostings
 from index.store import STORE_FILE, Store, locked_error
 
@@ -115,8 +115,7 @@ class SearchEngine:
     # -- index generations ---------------------------------------------------
 
     def _reopen(self) -> None:
-        gen, meta, ix, store = open_index(self.path)
-        store.close()
+        gen, meta, ix = open_index(self.path)
         self._gen, self._meta, self._ix = gen, meta, ix
         self._columns = {}
         self._docids = {}
@@ -176,7 +175,7 @@ class SearchEngine:
                 with contextlib.suppress(Exception):
                     store.close()  # a second close (after close()) is harmless
             assert self._gen is not None
-            store = Store.open(self._gen, readonly=True)
+            store = open_store(self._gen)
             self._local.store, self._local.gen = store, self._gen
             with self._lock:
                 self._stores.append(store)
@@ -372,7 +371,7 @@ class SearchEngine:
                     pass
             self._columns_for(searcher)
             store = self._store()
-            docs = store.db.execute("SELECT count(*) FROM current").fetchone()[0]
+            docs = store.count()
         return {"generation": self._gen.name if self._gen else None,
                 "documents": docs, "paragraphs": n}
 

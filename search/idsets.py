@@ -18,6 +18,8 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from index import _whoosh
+
 from . import budget
 from .lru import LRU
 
@@ -47,12 +49,9 @@ def _leaves(reader: Any) -> list[tuple[Any, int]]:
 def _block_ids(m: Any) -> np.ndarray:
     """All remaining ids of a Whoosh 3 posting matcher, one block at a time."""
     parts = []
-    while m.is_active():
+    for ids in _whoosh.block_ids(m):
         budget.check()
-        if m._ids is None:
-            m._read_ids()
-        parts.append(np.asarray(m._ids[m._i:], dtype=np.int64))
-        m._next_block()
+        parts.append(np.asarray(ids, dtype=np.int64))
     return np.concatenate(parts) if parts else EMPTY
 
 
@@ -73,10 +72,7 @@ def _segment_term_ids(seg: Any, fieldname: str, text: Any) -> np.ndarray:
 
 def _deleted(seg: Any) -> np.ndarray:
     """Deleted document numbers of a segment (after an update)."""
-    perdoc = getattr(seg, "_perdoc", None)
-    if perdoc is not None and hasattr(perdoc, "deleted_docs"):
-        return np.fromiter(perdoc.deleted_docs(), dtype=np.int64)
-    return np.fromiter((d for d in range(seg.doc_count_all()) if seg.is_deleted(d)), dtype=np.int64)
+    return np.asarray(_whoosh.deleted_docs(seg), dtype=np.int64)
 
 
 class IdEvaluator:

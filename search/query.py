@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.dates import parse_date_bound
 from index.model import LANGUAGES
 
 from .errors import QueryError
@@ -358,26 +359,6 @@ def _has_positive(node: Node) -> bool:
     if isinstance(node, Or):
         return bool(node.items) and all(_has_positive(x) for x in node.items)
     return True
-
-
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-
-
-def parse_date_bound(value: str, *, end: bool) -> int | None:
-    """'2015' → 20150000 (start) or 20151231 (end); '2020-05' → 20200500 / 20200531."""
-    m = _DATE_RE.fullmatch(value.strip())
-    if not m:
-        return None
-    y = int(m.group(1))
-    if y < 1000:
-        return None
-    mo = int(m.group(2)) if m.group(2) else None
-    d = int(m.group(3)) if m.group(3) else None
-    if mo is not None and not 1 <= mo <= 12 or d is not None and not 1 <= d <= 31:
-        return None
-    if end:
-        return y * 10000 + (mo or 12) * 100 + (d or 31)
-    return y * 10000 + (mo or 0) * 100 + (d or 0)
 
 
 def positive_texts(node: Node) -> list[Text]:

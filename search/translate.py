@@ -23,12 +23,14 @@ from whoosh import query as wq
 from whoosh.query.spans import SpanNear2
 
 from index.analysis import HAN_RUN, Tok, analyze, bigrams, fold, stemmer
+from index.dates import parse_date_bound
 from index.model import LANGUAGES
 from index.schema import BIGRAM_FIELD, TEXT_FIELDS, TITLE_FIELD
+from index.vocab import ORGAN_ALIASES
 
 from .countries import country_codes
 from .errors import QueryError
-from .query import And, Filter, Node, Not, Or, Range, Text, parse_date_bound
+from .query import And, Filter, Node, Not, Or, Range, Text
 from .vector import SurfacePhrase
 
 if TYPE_CHECKING:
@@ -44,13 +46,6 @@ BOOST_SYMBOL = 50.0
 BOOST_NEAR = 1.0
 BOOST_ADJACENT = 1.5
 MAX_LOOSE_WORDS = 16
-
-ORGAN_ALIASES = {
-    "sc": "Security Council", "安全理事会": "Security Council", "安理会": "Security Council",
-    "ga": "General Assembly", "大会": "General Assembly", "联合国大会": "General Assembly",
-    "ecosoc": "Economic and Social Council", "经济及社会理事会": "Economic and Social Council",
-    "hrc": "Human Rights Council", "人权理事会": "Human Rights Council",
-}
 
 
 def _all_of(qs: list[wq.Query]) -> wq.Query:

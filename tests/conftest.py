@@ -7,9 +7,7 @@ repository: tests read its sentences at run time and skip with a reason when it 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # `.venv/bin/pytest` without `pip install -e .` (make does it) still imports index/search/web.
@@ -108,7 +107,7 @@ def _build_once(tmp_path_factory: pytest.TempPathFactory, name: str, sources: li
 
     path = tmp_path_factory.mktemp(name) / "index"
     # One writer process: on two cores the multi-process writer is no faster (it was slower
-    # before index/whoosh_fixes.py), and a single writer keeps the fixture the same every run.
+    # before the fixes in index/_whoosh.py), and a single writer keeps the fixture the same every run.
     # postings_min_df=20: the terms of 20 paragraphs or more are read from the side arrays
     # (index.postings), the rarer ones through Whoosh, so tests exercise both paths.
     report = build_index(sources, path, procs=1, postings_min_df=20)
@@ -125,21 +124,8 @@ def engine(real_index: Path) -> Iterator[Any]:
         yield eng
 
 
-def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    return path
-
-
 # ---------------------------------------------------------------------------
 # `unsearch serve` as a real process
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass

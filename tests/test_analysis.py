@@ -1,18 +1,17 @@
-"""Every analysis rule of DESIGN.md ("Analysis"), on real UN text read from ../shared/corpus.
+"""Every analysis rule (README, "How the analysis works"), on real UN text from ../shared/corpus.
 
 Token offsets are always checked against the ORIGINAL string: ``text[t.start:t.end]``.
 """
 
 from __future__ import annotations
 
-import functools
 import pickle
 import re
 import unicodedata
-from typing import Any
 
 import pytest
 from conftest import CHARTER, STATEMENTS, UNPC, UNPC_STEM, charter_paragraphs, first_line, unpc_lines
+from helpers import full_width, s2t
 
 from index.analysis import (
     Tok,
@@ -35,22 +34,6 @@ def texts(text: str, lang: str | None = None, mode: str = "query") -> list[str]:
 def spans(text: str, toks: list[Tok]) -> list[tuple[str, str]]:
     """(token, the original characters it came from)."""
     return [(t.text, text[t.start : t.end]) for t in toks]
-
-
-@functools.cache
-def _s2t() -> Any:
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-def s2t(text: str) -> str:
-    return str(_s2t().convert(text))
-
-
-def full_width(text: str) -> str:
-    """ASCII digits, Latin letters and brackets → their full-width forms (U+FF01…)."""
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 def index_of(toks: list[Tok], text: str, kind: str | None = None) -> Tok:

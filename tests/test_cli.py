@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import CHARTER, ROOT, STATEMENTS, skip_without_corpus, write_jsonl
+from conftest import CHARTER, ROOT, STATEMENTS, skip_without_corpus
+from helpers import write_jsonl
 
 from web.cli import main
 

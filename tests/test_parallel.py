@@ -24,8 +24,8 @@ from conftest import (
     charter_paragraphs,
     skip_without_corpus,
     unpc_lines,
-    write_jsonl,
 )
+from helpers import write_jsonl
 
 TERMS = Path(__file__).parent / "data" / "un_term_renderings.tsv"
 
@@ -61,13 +61,13 @@ def test_unpc_sentences_are_aligned_exactly(engine: Any) -> None:
     """Sentence i of every unpc-dev language file is the translation of sentence i: the
     paragraph holding zh sentence i is aligned to the one holding en (fr, ar) sentence i."""
     from index.model import make_doc_id
-    from index.sources import _unpc_symbol
+    from index.sources.unpc import unpc_symbol
 
     ids = (UNPC / f"{UNPC_STEM}.ids").read_text("utf-8").split("\n")
     zh, en, fr, ar = (unpc_lines(x) for x in ("zh", "en", "fr", "ar"))
     checked = 0
     for i in range(0, 4000, 97):  # 42 sentences spread over the file
-        symbol = _unpc_symbol(ids[i].split()[0].split("/", 1)[1])
+        symbol = unpc_symbol(ids[i].split()[0].split("/", 1)[1])
         doc = make_doc_id(symbol=symbol, lang="zh")
         para = para_with(engine, doc, zh[i].strip()[:20])
         assert en[i].strip()[:40] in aligned_text(engine, doc, para, "en")

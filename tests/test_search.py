@@ -6,7 +6,6 @@ paragraph texts really contain, so they say "finds exactly what is there", not "
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import random
@@ -19,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import charter_paragraphs, first_line, skip_without_corpus, unpc_lines, write_jsonl
+from conftest import charter_paragraphs, first_line, skip_without_corpus, unpc_lines
+from helpers import full_width, s2t, write_jsonl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from index import IndexNotFoundError, IndexVersionError, build_index, open_index
 from index.analysis import HAN_RUN, fold
+from index.layout import open_store
 from search import QueryError, SearchEngine
 
 Key = tuple[str, int]
@@ -48,7 +49,8 @@ class Para:
 @pytest.fixture(scope="module")
 def paras(real_index: Path) -> list[Para]:
     """Every paragraph of the real index, read from its store."""
-    _gen, _meta, _ix, store = open_index(real_index)
+    gen, _meta, _ix = open_index(real_index)
+    store = open_store(gen)
     try:
         out = []
         for m in store.documents():
@@ -99,21 +101,6 @@ def assert_escaped_with_marks_only(snippet_html: str) -> None:
     rest = snippet_html.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in rest and ">" not in rest, snippet_html
     assert snippet_html.count("<mark>") == snippet_html.count("</mark>")
-
-
-def s2t(text: str) -> str:
-    return str(_opencc().convert(text))
-
-
-@functools.cache
-def _opencc() -> Any:
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-def full_width(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
 # ---------------------------------------------------------------------------

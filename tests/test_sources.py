@@ -1,4 +1,4 @@
-"""The readers (index/sources.py) on the real corpus in ../shared/corpus and on broken input.
+"""The readers (index/sources/) on the real corpus in ../shared/corpus and on broken input.
 
 Real-corpus tests skip with a reason when the corpus is absent (it is read-only and never
 copied into the repo); everything else writes its own small files into tmp_path.
@@ -16,15 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from index.dates import parse_date
 from index.model import LANGUAGES, Document, Skipped
-from index.sources import (
-    DEMO_CORPUS,
-    MAX_PARAGRAPH_CHARS,
-    detect_language,
-    iter_sources,
-    organ_from_symbol,
-    parse_date,
-)
+from index.sources import DEMO_CORPUS, iter_sources
+from index.sources.langdetect import detect_language
+from index.sources.paragraphs import MAX_PARAGRAPH_CHARS
+from index.vocab import organ_from_symbol
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or ROOT.parent / "shared" / "corpus")
@@ -275,6 +272,17 @@ def test_detect_language_defaults() -> None:
     assert detect_language("安全理事會第1540(2004)號決議") == "zh"  # traditional is zh too
     assert detect_language("El Consejo de Seguridad aprobó la resolución por unanimidad y los") == "es"
 
+
+def test_detect_language_counts_what_analysis_calls_chinese() -> None:
+    """One definition of a Chinese character (index.analysis.HAN_CHARS) for detection and
+    segmentation: a name in a supplementary-plane ideograph (𠮷, U+20BB7) counts as Chinese,
+    as the analysis segments it as a Han run, not as an unknown letter."""
+    from index.analysis import HAN_RUN
+
+    name = "\U00020bb7\U00020bb7\U0002a6a5"
+    assert HAN_RUN.fullmatch(name)
+    assert detect_language(f"{name} the") == "zh"  # three Han characters outweigh one word
+    assert detect_language("the " + "\U0001f600" * 3) == "en"  # emoji are not Han
 
 # ---------------------------------------------------------------------------
 # Synthetic UN document text: header variants, Markdown, wrapping

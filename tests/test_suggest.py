@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CHARTER, unpc_lines, write_jsonl
+from conftest import CHARTER, unpc_lines
 from flask.testing import FlaskClient
+from helpers import write_jsonl
 
 from index import build_index, update_index
-from index.build import resolve_generation
 from index.completions import COMPLETIONS_FILE, HEAD_ITEMS
+from index.layout import resolve_generation
 from search import QueryError, SearchEngine
 from web import create_app
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from conftest import CHARTER, skip_without_corpus, unpc_lines, write_jsonl
+from conftest import CHARTER, skip_without_corpus, unpc_lines
+from helpers import write_jsonl
 from whoosh.formats import Positions
 
 from index import build_index, update_index

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import write_jsonl
 
 from index import build_index, update_index
 from web import create_app
@@ -30,12 +31,6 @@ from web import create_app
 WEB = Path(__file__).resolve().parents[1] / "web"
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = '"><img src=x onerror=alert(1)>'
-
-
-def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

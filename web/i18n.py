@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from index.vocab import LANGUAGE_TABLE, ORGAN_NAMES_ZH
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "site_name": "unsearch",
@@ -200,25 +202,12 @@ STRINGS: dict[str, dict[str, str]] = {
 
 #: Document languages, named in each interface language.
 LANGUAGE_NAMES: dict[str, dict[str, str]] = {
-    "en": {"zh": "Chinese", "en": "English", "fr": "French", "es": "Spanish", "ru": "Russian",
-           "ar": "Arabic"},
-    "zh": {"zh": "中文", "en": "英文", "fr": "法文", "es": "西班牙文", "ru": "俄文", "ar": "阿拉伯文"},
+    "en": {lang.code: lang.en for lang in LANGUAGE_TABLE},
+    "zh": {lang.code: lang.zh for lang in LANGUAGE_TABLE},
 }
 
 #: Each language in its own words, for the links to a document's other versions.
-NATIVE_NAMES = {"zh": "中文", "en": "English", "fr": "Français", "es": "Español", "ru": "Русский",
-                "ar": "العربية"}
-
-#: Organ names as the index stores them (English), and in Chinese.
-ORGAN_NAMES_ZH = {
-    "Security Council": "安全理事会",
-    "General Assembly": "大会",
-    "Economic and Social Council": "经济及社会理事会",
-    "Human Rights Council": "人权理事会",
-    "Trusteeship Council": "托管理事会",
-    "Secretariat": "秘书处",
-    "International Court of Justice": "国际法院",
-}
+NATIVE_NAMES = {lang.code: lang.native for lang in LANGUAGE_TABLE}
 
 RTL_LANGS = frozenset({"ar"})
 

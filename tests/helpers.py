@@ -1,0 +1,42 @@
+"""Helpers shared by the tests and the bench (``from tests.helpers import …`` in bench/)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@functools.cache
+def _opencc_s2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def s2t(text: str) -> str:
+    """Simplified → traditional Chinese script (OpenCC)."""
+    return str(_opencc_s2t().convert(text))
+
+
+def full_width(text: str, *, punctuation: bool = True) -> str:
+    """Printable ASCII → its full-width forms (U+FF01…); with ``punctuation=False`` only
+    digits, Latin letters and brackets."""
+    return "".join(chr(ord(c) + 0xFEE0)
+                   if "!" <= c <= "~" and (punctuation or c.isalnum() or c in "()") else c
+                   for c in text)

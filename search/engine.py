@@ -46,7 +46,9 @@ from .lru import LRU
 from .parallel import Parallel, Translations, attach_aligned, check_lang, parallel_document
 from .query import And, Node, QueryError, Text, clean_query, parse, positive_texts, symbol_query
 from .results import DocumentView, Hit, SearchResults
+from .spelling import FEW, correct_query, index_frequencies
 from .suggest import Suggester, Suggestion, check_suggest_args
+from .synonyms import expand
 from .translate import Translator
 from .trends import Trends, compute_trends
 from .vector import Evaluator, Match, Segments, top
@@ -233,7 +235,9 @@ class SearchEngine:
         started = time.perf_counter()
         _check_params(lang, year_from, year_to, sort, group, page, per_page)
         countries = resolve_country(country)
-        tree = parse(query)
+        typed = parse(query)
+        expanded = expand(typed)  # abbreviations: their other forms too (search/synonyms.py)
+        tree = expanded.tree
         langs = [lang] if lang else None
         with budget.limit(timeout), self._guard(), self._searcher() as searcher:
             key = (*_searcher_key(searcher), query, lang, organ, year_from,
@@ -242,7 +246,7 @@ class SearchEngine:
             if cached is not None:
                 took = (time.perf_counter() - started) * 1000
                 return dataclasses.replace(cached, took_ms=round(took, 2))
-            texts = positive_texts(tree)
+            texts = positive_texts(typed)
             scored = bool(texts) or symbol_query(query) is not None
             ev, _base, matched = self._matched(searcher, tree, query, lang, organ, year_from,
                                                year_to, countries, scored=scored)
@@ -254,16 +258,41 @@ class SearchEngine:
             surface = _surface_pattern(texts)
             hits_raw, total, counts, facets = self._collect(searcher, ev, full, matched, cols, sort,
                                                             group, page, per_page, scored, surface)
-            terms = Terms.from_texts(texts)
+            terms = Terms.from_texts(positive_texts(tree))
             hits = self._hits(searcher, cols, hits_raw, counts, terms, query)
+            suggestion = self._suggestion(searcher, query, total, lang, organ, year_from,
+                                          year_to, countries)
         took = (time.perf_counter() - started) * 1000
         results = SearchResults(query=query, total=total, page=page, per_page=per_page,
                                 took_ms=round(took, 2), hits=hits, facets=facets, sort=sort,
                                 group=group, filters={"lang": lang, "organ": organ,
                                                       "year_from": year_from, "year_to": year_to,
-                                                      "country": country})
+                                                      "country": country},
+                                also_searched=expanded.also_searched, suggestion=suggestion)
         self._cache.put(key, results)
         return results
+
+    def _suggestion(self, searcher: Any, query: str, total: int, lang: str | None,
+                    organ: str | None, year_from: int | None, year_to: int | None,
+                    countries: list[str] | None) -> str | None:
+        """"Did you mean" (search/spelling.py), for a query that finds little."""
+        if total >= FEW:
+            return None
+        db = self._completions()._db()
+        if db is None:
+            return None
+
+        def finds(q: str) -> int:
+            m = self._matched(searcher, expand(parse(q)).tree, q, lang, organ, year_from,
+                              year_to, countries, scored=False)[2]
+            return len(m)
+
+        reader = searcher.reader()
+        try:
+            return correct_query(query, db, lambda w: index_frequencies(reader, w), finds)
+        except (sqlite3.Error, QueryError) as e:  # a help, not the search
+            log.warning("no spelling suggestion for %r: %s", query, e)
+            return None
 
     @staticmethod
     def _whoosh_query(reader: Any, tree: Node, langs: list[str] | None, sym: str | None, *,
@@ -449,7 +478,7 @@ class SearchEngine:
         html_paragraphs = None
         if query:
             try:
-                terms = Terms.from_texts(positive_texts(parse(query)))
+                terms = Terms.from_texts(positive_texts(expand(parse(query)).tree))
                 html_paragraphs = [highlight_all(p, terms, meta.get("lang")) for p in paragraphs]
             except QueryError:
                 html_paragraphs = None
@@ -537,9 +566,10 @@ class SearchEngine:
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULT_WINDOW:
             raise QueryError(f"limit must be a whole number from 1 to {MAX_RESULT_WINDOW:,}")
         _check_params(lang, year_from, year_to, sort, group, 1, 1)
-        tree = parse(query)
+        typed = parse(query)
+        tree = expand(typed).tree
         countries = resolve_country(country)
-        texts = positive_texts(tree)
+        texts = positive_texts(typed)
         scored = bool(texts) or symbol_query(query) is not None
         with self._guard(), self._searcher() as searcher:
             cols = self._columns_for(searcher)
@@ -547,8 +577,8 @@ class SearchEngine:
                                               countries, scored=scored)
             raw, total, per_doc, facets = self._collect(searcher, ev, base, matched, cols, sort, group,
                                                         1, limit, scored, None)
-            hits = self._hits(searcher, cols, raw, per_doc, Terms.from_texts(texts), query,
-                              snippets=False)
+            hits = self._hits(searcher, cols, raw, per_doc, Terms.from_texts(positive_texts(tree)),
+                              query, snippets=False)
         took = round((time.perf_counter() - started) * 1000, 2)
         return SearchResults(query=query, total=total, page=1, per_page=limit, took_ms=took, hits=hits,
                              facets=facets, sort=sort, group=group,
@@ -572,7 +602,7 @@ class SearchEngine:
         cached = self._cache.get(key)
         if cached is not None:
             return int(cached) * (1 + window // 100)
-        tree = parse(query)
+        tree = expand(parse(query)).tree
         with self._guard(), self._searcher() as searcher:
             q = self._whoosh_query(searcher.reader(), tree, [lang] if lang else None,
                                    symbol_query(query), proximity=False)
@@ -589,12 +619,17 @@ class SearchEngine:
         (see :mod:`search.suggest`). Raises QueryError for a bad argument."""
         check_suggest_args(prefix, lang, limit)
         self._check_generation()
+        suggester = self._completions()
+        with self._guard():
+            return suggester.suggest(prefix, lang, limit)
+
+    def _completions(self) -> Suggester:
+        """The served generation's completions (also the vocabulary of spelling suggestions)."""
         suggester = self._suggester
         if suggester is None or suggester.path.parent != self._gen:
             assert self._gen is not None
             suggester = self._suggester = Suggester(self._gen)
-        with self._guard():
-            return suggester.suggest(prefix, lang, limit)
+        return suggester
 
     @staticmethod
     def _filter_mask(searcher: Any, cols: Columns, lang: str | None, organ: str | None,

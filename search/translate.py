@@ -28,6 +28,7 @@ from index.schema import BIGRAM_FIELD, TEXT_FIELDS, TITLE_FIELD
 
 from .countries import country_codes
 from .query import And, Filter, Node, Not, Or, QueryError, Range, Text, parse_date_bound
+from .synonyms import typed_texts
 from .vector import SurfacePhrase
 
 BOOST_PHRASE = 2.0  # a chunk typed without spaces, matched as the contiguous sequence
@@ -318,8 +319,7 @@ class Translator:
             required = _all_of([self.translate(x) for x in pos]) if pos else wq.Every()
             if required is wq.NullQuery:
                 return wq.NullQuery
-            texts = [x for x in pos if isinstance(x, Text)]
-            near = self.proximity(texts)
+            near = self.proximity(typed_texts(pos))  # an abbreviation's expansion: as typed
             q: wq.Query = wq.AndMaybe(required, near) if near is not None else required
             if neg:
                 q = wq.AndNot(q, wq.Or([self.translate(x.node) for x in neg]))

@@ -24,6 +24,7 @@ from index.columns import Columns
 from .countries import resolve_country
 from .idsets import IdEvaluator
 from .query import QueryError, parse
+from .synonyms import expand
 
 if TYPE_CHECKING:
     from .engine import SearchEngine
@@ -136,7 +137,7 @@ def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
     trees = []
     for q in queries:
         try:
-            trees.append(parse(q))
+            trees.append(expand(parse(q)).tree)
         except QueryError as e:
             raise QueryError(f"{q}: {e}") from e
     with engine._guard(), engine._searcher() as searcher:

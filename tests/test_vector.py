@@ -26,6 +26,7 @@ from index.columns import lang_name
 from index.postings import FOLDER, SegmentPostings, decode_positions, read_term
 from search import SearchEngine
 from search.query import And, Text, parse, symbol_query
+from search.synonyms import expand
 from search.vector import SurfacePhrase, top
 
 FIXED = [
@@ -93,7 +94,7 @@ def _compare(engine: SearchEngine, queries: list[str]) -> int:
         key = (str(engine._gen), s.reader().generation())
         cols = engine._columns_for(s)
         for text in queries:
-            tree = parse(text)
+            tree = expand(parse(text)).tree  # as search() does: with abbreviations' full forms
             for prox in (False, True):
                 q = engine._whoosh_query(s.reader(), tree, None, symbol_query(text), proximity=prox)
                 got = engine._evaluator(s, key).run(q)

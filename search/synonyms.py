@@ -83,12 +83,15 @@ def _key(text: str) -> tuple[str, ...]:
 
 
 @functools.cache
-def _index() -> dict[str, list[tuple[tuple[str, ...], list[str]]]]:
-    """First token → [(the form's tokens, the forms it leads to)], longest first."""
+def _index(han: bool = True) -> dict[str, list[tuple[tuple[str, ...], list[str]]]]:
+    """First token → [(the form's tokens, the forms it leads to)], longest first.
+
+    ``han=False``: the forms without Chinese only, for a query without Chinese, which so
+    never loads jieba (half a second of a new process's first answer)."""
     leads: dict[tuple[str, ...], list[str]] = {}
     for row in read_table():
         for f in row:
-            if not f.leads:
+            if not f.leads or (not han and HAN_RUN.search(f.text)):
                 continue
             others = leads.setdefault(_key(f.text), [])
             others.extend(o.text for o in row if o is not f and o.led and o.text not in others)
@@ -125,7 +128,7 @@ def _expand(node: Node, also: list[str]) -> Node:
 def _expand_items(items: tuple[Node, ...], also: list[str]) -> tuple[Node, ...]:
     """Expand runs of plain words: a form inside one chunk (安理会决议) or across several
     words (Security Council)."""
-    index = _index()
+    index = _index(any(_plain(x) and HAN_RUN.search(x.text) for x in items))  # type: ignore[union-attr]
     # Every token of the plain items: (item number, token number, token, start, end).
     flat: list[tuple[int, int, str, int, int]] = []
     ntoks: dict[int, int] = {}
@@ -189,7 +192,7 @@ def _chinese_head(x: Node) -> tuple[int, int, list[str]] | None:
     (朝鲜人权 is 朝鲜人/权): people type an abbreviation and the word after it together."""
     assert isinstance(x, Text)
     folded = fold(x.text).text
-    if len(folded) != len(x.text):
+    if len(folded) != len(x.text) or not HAN_RUN.match(folded):
         return None
     for size in range(min(len(folded) - 1, _LONGEST_CHINESE), 1, -1):
         others = _chinese_index().get(folded[:size])

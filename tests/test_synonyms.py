@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -97,8 +99,11 @@ def test_abbreviation_finds_full_form(engine: Any, kind: str, short: str, full: 
     assert not full_only & quoted_short and not short_only & quoted_full
 
 
-@pytest.mark.parametrize(("short", "full"), [("安理会", "安全理事会"), ("UNDP", "United Nations Development Programme"),
-                                             ("WMD", "weapons of mass destruction"), ("朝鲜", "朝鲜民主主义人民共和国")])
+BOTH_WAYS = [("安理会", "安全理事会"), ("UNDP", "United Nations Development Programme"),
+             ("WMD", "weapons of mass destruction"), ("朝鲜", "朝鲜民主主义人民共和国")]
+
+
+@pytest.mark.parametrize(("short", "full"), BOTH_WAYS)
 def test_both_directions(engine: Any, short: str, full: str) -> None:
     """安全理事会 finds 安理会 too: a form and its abbreviation find the same paragraphs."""
     assert short in engine.search(full, per_page=1).also_searched
@@ -237,3 +242,14 @@ def test_odd_input_is_200_or_400_never_500(client: FlaskClient, q: str) -> None:
     assert r.status_code in (200, 400), (q, r.status_code, r.get_data(as_text=True)[:200])
     body = r.get_json()
     assert ("error" in body) if r.status_code == 400 else isinstance(body["also_searched"], list)
+
+
+def test_an_english_query_does_not_load_jieba(real_index: Path) -> None:
+    """Expanding and correcting a query without Chinese never loads jieba's dictionary
+    (half a second of a new process's first answer)."""
+    code = ("import sys; from search import SearchEngine; e = SearchEngine(sys.argv[1]); "
+            "r = e.search('UNDP country'); s = e.search('Secutiry Council'); "
+            "print(r.also_searched, s.suggestion, 'jieba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(real_index)], capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    assert out.strip() == "['United Nations Development Programme'] Security Council False"

@@ -14,6 +14,14 @@ is the paragraph (doc_id, paragraph) it was drawn from.  Classes:
                 digits/Latin, full-width (会准则第１１节的规)
   en-words      2-4 consecutive English words
   en-quoted     2-4 consecutive English words in double quotes
+  abbreviations a paragraph (Chinese or English) with the full form of an entry of
+                index/data/abbreviations.tsv, searched by an abbreviation of it and the word
+                after it (安理会决议 for 安全理事会决议, "UNDP country" for "United Nations
+                Development Programme country")
+  misspellings  en-words with one word misspelt by a random edit (a letter dropped, added,
+                changed or two swapped, never the first); a system that offers a corrected
+                query ("Did you mean") is measured on the corrected query, as a user who
+                follows the link
 
 Both systems search paragraphs (group="para" for unsearch).  Reported per class and system:
 
@@ -21,6 +29,9 @@ Both systems search paragraphs (group="para" for unsearch).  Reported per class 
   MRR@10              mean reciprocal rank of the known item (0 when not in the first 10)
   first-hit-contains  the first hit's paragraph contains the drawn string (both sides folded:
                       width, case, traditional → simplified), the issue's main goal (≥ 95 %)
+  abbreviations: first-hit-contains means the first hit has the word and one of the
+                      entry's forms (the abbreviation or its full form)
+  did-you-mean        misspellings: the share of queries whose suggestion is the query as drawn
   phrase-precision    quoted classes: of the first 100 hits, the share that contain the phrase
                       (the goal is 1.0: quoted phrases return only paragraphs that contain it)
 
@@ -55,7 +66,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 CLASSES = ("zh-words", "zh-substring", "zh-quoted", "zh-trad", "zh-trad-quoted", "zh-fullwidth",
-           "zh-fullwidth-substring", "en-words", "en-quoted")
+           "zh-fullwidth-substring", "en-words", "en-quoted", "abbreviations", "misspellings")
 QUOTED = frozenset({"zh-quoted", "zh-trad-quoted", "en-quoted"})
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 FULLWIDTH_SOURCE = re.compile(
@@ -71,6 +82,8 @@ class Query:
     text: str  # what is typed
     drawn: str  # the string it was drawn from (simplified, half-width, unquoted)
     item: Key  # the paragraph it was drawn from
+    # abbreviations: the first hit must hold ``drawn`` (the word) and one of these forms
+    forms: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -155,6 +168,65 @@ def _en_words(rng: random.Random, text: str) -> str | None:
     return None
 
 
+def _abbreviation_rows() -> dict[str, list[tuple[str, list[str]]]]:
+    """Per language: (full form, the abbreviations that search it) of the list's entries."""
+    from search.synonyms import read_table
+
+    out: dict[str, list[tuple[str, list[str]]]] = {}
+    for row in read_table():
+        full = row[0]
+        short = [f.text for f in row[1:] if f.leads and f.text != full.text]
+        if short and full.led and row[0].lang in ("zh", "en"):
+            out.setdefault(row[0].lang, []).append((full.text, short))
+    return out
+
+
+def _abbreviation(rng: random.Random, lang: str, text: str,
+                  rows: dict[str, list[tuple[str, list[str]]]]) -> tuple[str, str, tuple[str, ...]] | None:
+    """(typed, the word beside the form, the entry's forms) for a paragraph with a full form."""
+    import jieba
+
+    present = [(full, short) for full, short in rows[lang]
+               if (full in text if lang == "zh" else re.search(rf"\b{re.escape(full)}\b", text))]
+    if not present:
+        return None
+    full, short = rng.choice(present)
+    abbr = rng.choice(short)
+    at = text.index(full) if lang == "zh" else re.search(rf"\b{re.escape(full)}\b", text).start()  # type: ignore[union-attr]
+    after = text[at + len(full):]
+    if lang == "zh":
+        words = jieba.lcut(after[:20], HMM=False)
+        word = words[0] if words and HAN_RUN.fullmatch(words[0]) and len(words[0]) >= 2 else None
+        return (abbr + word, word, (full, *short)) if word else None
+    m = re.match(r"\s+([A-Za-z]{4,})\b", after)
+    return (f"{abbr} {m.group(1)}", m.group(1), (full, *short)) if m else None
+
+
+def _misspell(rng: random.Random, words: str) -> str | None:
+    """One word of 5 letters or more with one random edit (not its first letter)."""
+    parts = words.split()
+    long_ = [i for i, w in enumerate(parts) if len(w) >= 5]
+    if not long_:
+        return None
+    i = rng.choice(long_)
+    w = parts[i]
+    j = rng.randint(1, len(w) - 1)
+    edit = rng.choice(("drop", "add", "change", "swap"))
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    if edit == "drop":
+        w = w[:j] + w[j + 1:]
+    elif edit == "add":
+        w = w[:j] + rng.choice(letters) + w[j:]
+    elif edit == "change":
+        w = w[:j] + rng.choice(letters.replace(w[j].lower(), "")) + w[j + 1:]
+    elif j < len(w) - 1 and w[j] != w[j + 1]:
+        w = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+    else:
+        return None
+    parts[i] = w
+    return " ".join(parts)
+
+
 def draw_queries(paragraphs: dict[Key, tuple[str, str]], n: int, seed: int,
                  classes: tuple[str, ...] = CLASSES) -> list[Query]:
     by_lang: dict[str, list[Key]] = {}
@@ -163,12 +235,16 @@ def draw_queries(paragraphs: dict[Key, tuple[str, str]], n: int, seed: int,
     out: list[Query] = []
     for cls in classes:
         rng = random.Random(f"{seed}:{cls}")
-        pool = by_lang["en" if cls.startswith("en") else "zh"]
+        pool = by_lang["en" if cls.startswith("en") or cls == "misspellings" else "zh"]
+        if cls == "abbreviations":
+            out.extend(_draw_abbreviations(rng, paragraphs, by_lang, n))
+            continue
         if cls.startswith("zh-fullwidth"):
             pool = [k for k in pool if FULLWIDTH_SOURCE.search(paragraphs[k][1])]
         drawer = {"zh-substring": _zh_substring, "zh-fullwidth": _zh_fullwidth,
                   "zh-fullwidth-substring": _zh_fullwidth_substring,
-                  "en-words": _en_words, "en-quoted": _en_words}.get(cls, _zh_words)
+                  "en-words": _en_words, "en-quoted": _en_words,
+                  "misspellings": _en_words}.get(cls, _zh_words)
         got = 0
         tries = 0
         while got < n and tries < 100 * n:
@@ -184,7 +260,33 @@ def draw_queries(paragraphs: dict[Key, tuple[str, str]], n: int, seed: int,
                 typed = full_width(drawn, punctuation=False)
             if cls in QUOTED:
                 typed = f'"{typed}"'
+            if cls == "misspellings":
+                typed = _misspell(rng, drawn) or ""
+                if not typed:
+                    continue
             out.append(Query(cls, typed, drawn, key))
+            got += 1
+    return out
+
+
+def _draw_abbreviations(rng: random.Random, paragraphs: dict[Key, tuple[str, str]],
+                       by_lang: dict[str, list[Key]], n: int) -> list[Query]:
+    """Half Chinese, half English paragraphs holding a full form of the list."""
+    rows = _abbreviation_rows()
+    out: list[Query] = []
+    for lang, want in (("zh", n - n // 2), ("en", n // 2)):
+        pool = [k for k in by_lang[lang]
+                if any(full in paragraphs[k][1] for full, _short in rows[lang])]
+        tries = 0
+        got = 0
+        while got < want and tries < 100 * n and pool:
+            tries += 1
+            key = rng.choice(pool)
+            drawn = _abbreviation(rng, lang, paragraphs[key][1], rows)
+            if drawn is None:
+                continue
+            typed, word, forms = drawn
+            out.append(Query("abbreviations", typed, word, key, forms))
             got += 1
     return out
 
@@ -216,6 +318,16 @@ class Ours:
         except QueryError:
             return []
         return [(h.doc_id, h.paragraph) for h in r]
+
+    def corrected(self, q: str) -> str | None:
+        """The "Did you mean" query offered for ``q``, if any."""
+        from search import QueryError
+
+        try:
+            r = self.engine.search(q, group="para", per_page=10)
+        except QueryError:
+            return None
+        return getattr(r, "suggestion", None)
 
 
 class Baseline:
@@ -259,6 +371,9 @@ class Baseline:
             out.append((doc_id, int(n)))
         return out
 
+    def corrected(self, q: str) -> str | None:
+        return None  # Whoosh's default parser offers no correction
+
     def close(self) -> None:
         self.searcher.close()
 
@@ -273,17 +388,43 @@ def _contains(system: Any, key: Key, drawn: str) -> bool:
     return fold(drawn).text in fold(system.text(key)).text
 
 
+def _first_hit_ok(system: Any, q: Query, hits: list[Key]) -> bool:
+    if not hits:
+        return False
+    if not q.forms:
+        return _contains(system, hits[0], q.drawn)
+    return _has_word(system, hits[0], q.drawn) and any(_contains(system, hits[0], f) for f in q.forms)
+
+
+def _has_word(system: Any, key: Key, word: str) -> bool:
+    """Chinese: the word is in the text; English: a word of the same stem (both systems
+    stem English: "resolutions" finds "resolution")."""
+    if not word.isascii():
+        return _contains(system, key, word)
+    from whoosh.lang.porter import stem
+
+    return stem(word.lower()) in {stem(w.lower()) for w in EN_WORD.findall(system.text(key))}
+
+
 def measure(system: Any, queries: list[Query]) -> dict[str, dict[str, float | int | None]]:
+    from index.analysis import fold
+
     rows: dict[str, dict[str, Any]] = {}
     for q in queries:
         row = rows.setdefault(q.cls, {"queries": 0, "success": 0, "rr": 0.0, "first": 0,
-                                      "phrase_hits": 0, "phrase_ok": 0})
+                                      "phrase_hits": 0, "phrase_ok": 0, "right": 0})
         row["queries"] += 1
-        hits = system.search(q.text, 10)
+        typed = q.text
+        if q.cls == "misspellings":
+            suggestion = system.corrected(q.text)
+            if suggestion is not None:
+                typed = suggestion
+                row["right"] += fold(suggestion).text == fold(q.drawn).text
+        hits = system.search(typed, 10)
         if q.item in hits:
             row["success"] += 1
             row["rr"] += 1.0 / (hits.index(q.item) + 1)
-        if hits and _contains(system, hits[0], q.drawn):
+        if _first_hit_ok(system, q, hits):
             row["first"] += 1
         if q.cls in QUOTED:
             many = system.search(q.text, 100)
@@ -299,6 +440,7 @@ def measure(system: Any, queries: list[Query]) -> dict[str, dict[str, float | in
             "first_hit_contains": round(row["first"] / n, 4),
             "phrase_precision": (round(row["phrase_ok"] / row["phrase_hits"], 4)
                                  if cls in QUOTED and row["phrase_hits"] else None),
+            "did_you_mean": round(row["right"] / n, 4) if cls == "misspellings" else None,
         }
     return out
 
@@ -383,7 +525,7 @@ def format_table(result: dict[str, Any]) -> str:
         return "–" if v is None else f"{v:.2f}"
 
     head = (f"{'class':<23} {'system':<13} {'success@10':>10} {'MRR@10':>7} {'first-hit':>9} "
-            f"{'phrase-prec':>11}")
+            f"{'phrase-prec':>11} {'did-you-mean':>12}")
     lines = [head, "-" * len(head)]
     systems = [("unsearch", result["ours"])]
     if result.get("baseline"):
@@ -395,7 +537,7 @@ def format_table(result: dict[str, Any]) -> str:
                 continue
             lines.append(f"{cls if i == 0 else '':<23} {name:<13} {cell(row['success_at_10']):>10} "
                          f"{cell(row['mrr_at_10']):>7} {cell(row['first_hit_contains']):>9} "
-                         f"{cell(row['phrase_precision']):>11}")
+                         f"{cell(row['phrase_precision']):>11} {cell(row.get('did_you_mean')):>12}")
     return "\n".join(lines)
 
 

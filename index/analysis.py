@@ -46,9 +46,10 @@ from typing import NamedTuple
 from whoosh.analysis import Token, Tokenizer
 
 #: Bump when analysis changes in a way that makes old indexes wrong.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4  # 4: the Chinese abbreviations of data/abbreviations.tsv in jieba
 
 USER_DICT = Path(__file__).parent / "data" / "un_terms.txt"
+ABBREVIATIONS = Path(__file__).parent / "data" / "abbreviations.tsv"
 
 #: A Chinese character, supplementary planes included (also what language detection counts).
 HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
@@ -212,7 +213,29 @@ def _jieba() -> object:
         if USER_DICT.exists():
             with open(USER_DICT, "rb") as f:  # jieba leaves a path's file open
                 tk.load_userdict(f)
+        for word in _broken_abbreviations(tk):
+            tk.add_word(word)
     return tk
+
+
+def _broken_abbreviations(tk: object) -> list[str]:
+    """The Chinese forms of the abbreviation list that jieba would cut into single
+    characters (裁军厅 → 裁军/厅, 人道协调厅 → 人/道/协调/厅): as words, they are found as
+    words and marked whole. Forms jieba already cuts into words (化学武器/公约) are left as
+    they are, so that the index keeps those words."""
+    out: list[str] = []
+    if not ABBREVIATIONS.exists():
+        return out
+    for line in ABBREVIATIONS.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) != 4 or parts[2] != "zh":
+            continue
+        for form in parts[3].split("|"):
+            form = form.strip().strip("<>")
+            if len(form) >= 3 and HAN_RUN.fullmatch(form) and \
+                    any(len(w) == 1 for w in tk.lcut(form, HMM=False)):  # type: ignore[attr-defined]
+                out.append(form)
+    return out
 
 
 def _cut(run: str) -> list[str]:

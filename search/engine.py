@@ -48,6 +48,7 @@ from .rank import Ranker, filter_mask, keep
 from .request import SearchRequest, check_limit, check_suggest, required_lang
 from .results import DocumentView, Hit, SearchResults
 from .settings import MAX_RESULT_WINDOW
+from .spelling import FEW, correct_query, index_frequencies
 from .suggest import Suggester, Suggestion
 from .translate import QueryBuilder
 from .trends import Trends, compute_trends
@@ -267,13 +268,34 @@ class SearchEngine:
             full = builder.build(plan, proximity=True)
             found = ranker.collect(full, matched, req, scored=plan.scored, surface=plan.surface)
             hits = ranker.hits(found, plan.terms, query)
+            suggestion = self._suggestion(searcher, query, found.total, req)
         took = (time.perf_counter() - started) * 1000
         results = SearchResults(query=query, total=found.total, page=req.page,
                                 per_page=req.per_page, took_ms=round(took, 2), hits=hits,
                                 facets=found.facets, sort=req.sort, group=req.group,
-                                filters=req.filters)
+                                filters=req.filters, also_searched=plan.also_searched,
+                                suggestion=suggestion)
         self._cache.put(key, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
         return results
+
+    def _suggestion(self, searcher: Any, query: str, total: int,
+                    req: SearchRequest) -> str | None:
+        """"Did you mean" (search/spelling.py), for a query that finds little."""
+        if total >= FEW:
+            return None
+        db = self._completions()._db()
+        if db is None:
+            return None
+
+        def finds(q: str) -> int:
+            return len(self._matched(searcher, QueryPlan.make(q), req, scored=False)[2])
+
+        reader = searcher.reader()
+        try:
+            return correct_query(query, db, lambda w: index_frequencies(reader, w), finds)
+        except (sqlite3.Error, QueryError) as e:  # a help, not the search
+            log.warning("no spelling suggestion for %r: %s", query, e)
+            return None
 
     def _verify(self, ranker: Ranker, ids: np.ndarray, phrases: list[Any]) -> np.ndarray:
         texts = ranker.texts(ids.tolist())
@@ -457,12 +479,17 @@ class SearchEngine:
         (see :mod:`search.suggest`). Raises QueryError for a bad argument."""
         prefix, lang, limit = check_suggest(prefix, lang, limit)
         self._check_generation()
+        suggester = self._completions()
+        with self._guard():
+            return suggester.suggest(prefix, lang, limit)
+
+    def _completions(self) -> Suggester:
+        """The served generation's completions (also the vocabulary of spelling suggestions)."""
         suggester = self._suggester
         if suggester is None or suggester.path.parent != self._gen:
             assert self._gen is not None
             suggester = self._suggester = Suggester(self._gen)
-        with self._guard():
-            return suggester.suggest(prefix, lang, limit)
+        return suggester
 
     def _matched(self, searcher: Any, plan: QueryPlan, req: SearchRequest, *,
                  scored: bool | None = None) -> tuple[QueryBuilder, Ranker, Match]:

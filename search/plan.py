@@ -23,6 +23,7 @@ from index.model import LANGUAGES
 
 from .highlight import Terms, typed_pattern
 from .query import And, Node, Text, parse, positive_texts, symbol_query
+from .synonyms import expand
 
 MAX_SURFACE_WORDS = 12  # longer: the as-typed bonus is not looked for (a pasted sentence)
 
@@ -30,13 +31,17 @@ MAX_SURFACE_WORDS = 12  # longer: the as-typed bonus is not looked for (a pasted
 @dataclass
 class QueryPlan:
     query: str
-    tree: Node
+    tree: Node  # what is matched: abbreviations with their other forms (search/synonyms.py)
+    typed: Node | None = None  # what the user typed (None: the same as ``tree``)
+    also_searched: list[str] = field(default_factory=list)
     _tokens: dict[tuple[str, str | None], list[Tok]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def make(cls, query: str) -> QueryPlan:
-        """Parse ``query`` (QueryError if it cannot be run)."""
-        return cls(query, parse(query))
+        """Parse ``query`` (QueryError if it cannot be run) and expand its abbreviations."""
+        typed = parse(query)
+        expanded = expand(typed)
+        return cls(query, expanded.tree, typed, expanded.also_searched)
 
     def tokens(self, text: str, lang: str | None = None) -> list[Tok]:
         """``analyze(text, lang, "query")``, computed once per plan."""
@@ -48,8 +53,8 @@ class QueryPlan:
 
     @cached_property
     def texts(self) -> list[Text]:
-        """What a result is found by (not what is excluded)."""
-        return positive_texts(self.tree)
+        """What a result is found by (not what is excluded), as typed."""
+        return positive_texts(self.typed if self.typed is not None else self.tree)
 
     @cached_property
     def symbol(self) -> str | None:
@@ -64,7 +69,7 @@ class QueryPlan:
     @cached_property
     def terms(self) -> Terms:
         """What to mark in a hit's paragraph."""
-        return Terms.from_texts(self.texts, self.tokens)
+        return Terms.from_texts(positive_texts(self.tree), self.tokens)  # expansions too
 
     @cached_property
     def surface(self) -> re.Pattern[str] | None:

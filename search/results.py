@@ -66,6 +66,10 @@ class SearchResults:
     sort: str = "relevance"
     group: str = "doc"
     filters: dict[str, Any] = field(default_factory=dict)
+    # The other forms of abbreviations in the query that were searched too (search/synonyms.py)
+    also_searched: list[str] = field(default_factory=list)
+    # "Did you mean": a corrected query, for one with rare words that finds little
+    suggestion: str | None = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -84,6 +88,7 @@ class SearchResults:
             "sort": self.sort, "group": self.group,
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
+            "also_searched": self.also_searched, "suggestion": self.suggestion,
         }
 
 

@@ -31,6 +31,7 @@ from index.vocab import ORGAN_ALIASES
 from .countries import country_codes
 from .errors import QueryError
 from .query import And, Filter, Node, Not, Or, Range, Text
+from .synonyms import typed_texts
 from .vector import SurfacePhrase
 
 if TYPE_CHECKING:
@@ -334,8 +335,7 @@ class QueryBuilder:
             required = _all_of([self.translate(x) for x in pos]) if pos else wq.Every()
             if required is wq.NullQuery:
                 return wq.NullQuery
-            texts = [x for x in pos if isinstance(x, Text)]
-            near = self.proximity(texts)
+            near = self.proximity(typed_texts(pos))  # an abbreviation's expansion: as typed
             q: wq.Query = wq.AndMaybe(required, near) if near is not None else required
             if neg:
                 q = wq.AndNot(q, wq.Or([self.translate(x.node) for x in neg]))

@@ -273,6 +273,10 @@ def search_cmd(query: str, index_path: str | None, lang: str | None, organ: str 
         return
     color = sys.stdout.isatty()
     click.echo(f"{results.total:,} result(s) for {query!r} ({results.took_ms:.0f} ms)")
+    if results.also_searched:
+        click.echo(f"also searched: {', '.join(results.also_searched)}")
+    if results.suggestion:
+        click.echo(f"did you mean: {results.suggestion}")
     for i, hit in enumerate(results, (page - 1) * limit + 1):
         head = " · ".join(x for x in (hit.symbol, hit.organ, hit.date, hit.lang) if x)
         click.echo("")

@@ -919,6 +919,7 @@ def test_the_plan_is_what_query_building_and_highlighting_analyse(tiny: SearchEn
     from index.model import LANGUAGES
     from search.highlight import Terms
     from search.plan import QueryPlan
+    from search.query import positive_texts
     from search.translate import QueryBuilder
 
     text = '安全理事会决议1540 "Member States" climate finance'
@@ -931,7 +932,9 @@ def test_the_plan_is_what_query_building_and_highlighting_analyse(tiny: SearchEn
         # The same queries as a builder that analyses everything afresh.
         assert base == QueryBuilder(reader).build(QueryPlan.make(text), proximity=False)
         assert full == QueryBuilder(reader).build(QueryPlan.make(text), proximity=True)
-    assert plan.terms == Terms.from_texts(plan.texts)
+    # Highlights mark the abbreviations' other forms too (安全理事会 → 安理会).
+    assert plan.terms == Terms.from_texts(positive_texts(plan.tree))
+    assert plan.terms != Terms.from_texts(plan.texts) and "安理会" in plan.also_searched
     # Every language's analysis of each text, and the highlighter's of the Chinese run
     # inside the mixed word, came from the plan's one analysis.
     analysed = set(plan._tokens)

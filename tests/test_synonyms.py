@@ -239,8 +239,11 @@ def test_page_did_you_mean_link_works(client: FlaskClient, ui: str, label: str) 
                                "ODD:x", "朝鲜人权" * 50, "a" * 999])
 def test_odd_input_is_200_or_400_never_500(client: FlaskClient, q: str) -> None:
     r = client.get("/api/search", query_string={"q": q})
-    assert r.status_code in (200, 400), (q, r.status_code, r.get_data(as_text=True)[:200])
     body = r.get_json()
+    if r.status_code == 503:  # a long query on a busy machine: its time budget, documented
+        assert body["error"]["code"] == "timeout", body
+        return
+    assert r.status_code in (200, 400), (q, r.status_code, r.get_data(as_text=True)[:200])
     assert ("error" in body) if r.status_code == 400 else isinstance(body["also_searched"], list)
 
 

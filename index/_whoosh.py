@@ -326,3 +326,14 @@ def discard_new_segment(writer: Any) -> None:
                     writer.storage.delete_file(name)
     with contextlib.suppress(Exception):
         writer._tempstorage.destroy()
+
+
+def own_reader(reader: Any, storage: Any) -> Any:
+    """A reader over the same segments as ``reader``, with open files of its own (a
+    SegmentReader's column file is one file object, with one position, for every column
+    reader made from it: not to be shared between threads)."""
+    from whoosh.reading import MultiReader, SegmentReader
+
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    subs = [SegmentReader(storage, r.schema, r.segment()) for r, _offset in leaves]
+    return subs[0] if len(subs) == 1 else MultiReader(subs)

@@ -2,18 +2,21 @@
 
 Whoosh keeps doc_id and rev in byte columns; opening a column reader loads its
 offset table (two arrays the size of the index: 4 MB for doc_id and rev on the
-full corpus), and a reader kept by each pooled searcher cost 30 MB per serving
-process. Every paragraph of a document has the same doc_id, and every *live*
-paragraph of it the same rev (an update deletes the old paragraphs and adds the
-new ones), so one pair per document ordinal is enough: filled on first use from
-fresh, short-lived column readers (1.5 ms), then read from two small lists.
+full corpus), and a pair kept by each pooled searcher cost 30 MB per serving
+process. Here one pair serves every searcher of a reader, on a reader of its own
+(its files are not shared with any searcher's thread), under a lock; and the
+answers are kept per document ordinal: every paragraph of a document has the same
+doc_id, and every *live* paragraph of it the same rev (an update deletes the old
+paragraphs and adds the new ones).
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
+from index import _whoosh
 from index.columns import Columns
 
 
@@ -22,11 +25,13 @@ def _text(v: Any) -> str:
 
 
 class DocIds:
-    """doc_id and rev of live document numbers of one reader (see the module docstring)."""
+    """doc_id and rev of the live document numbers of one reader."""
 
-    def __init__(self, cols: Columns) -> None:
+    def __init__(self, cols: Columns, storage: Any = None) -> None:
         self._cols = cols
+        self._storage = storage  # None: read through the caller's reader each time
         self._ids: list[tuple[str, str] | None] = [None] * max(cols.n_docs, 1)
+        self._columns: tuple[Any, Any] | None = None
         self._lock = threading.Lock()
 
     def get(self, reader: Any, docnums: list[int]) -> list[tuple[str, str]]:
@@ -35,10 +40,19 @@ class DocIds:
         ids = self._ids
         missing = [(d, o) for d, o in zip(docnums, ords, strict=True) if ids[o] is None]
         if missing:
-            doc_ids = reader.column_reader("doc_id")
-            revs = reader.column_reader("rev", translate=False)
-            found = [(o, (_text(doc_ids[d]), _text(revs[d]))) for d, o in missing]
             with self._lock:
-                for o, pair in found:
-                    ids[o] = pair
+                doc_ids, revs = self._readers(reader)
+                for d, o in missing:
+                    ids[o] = (_text(doc_ids[d]), _text(revs[d]))
         return [ids[o] for o in ords]  # type: ignore[misc]
+
+    def _readers(self, reader: Any) -> tuple[Any, Any]:
+        if self._columns is not None:
+            return self._columns
+        if self._storage is not None:
+            own = _whoosh.own_reader(reader, self._storage)
+            weakref.finalize(self, own.close)
+            self._columns = (own.column_reader("doc_id"),
+                             own.column_reader("rev", translate=False))
+            return self._columns
+        return reader.column_reader("doc_id"), reader.column_reader("rev", translate=False)

@@ -191,7 +191,7 @@ class SearchEngine:
                 if cols is None:
                     cols = load_columns(searcher.reader())
                     self._columns = {key: cols}
-                    self._docids = {key: DocIds(cols)}
+                    self._docids = {key: DocIds(cols, self._ix.storage)}
         return cols
 
     def _doc_ids(self, searcher: Any, cols: Columns) -> DocIds:
@@ -200,7 +200,7 @@ class SearchEngine:
         ids = self._docids.get(key)
         if ids is None:
             with self._lock:
-                ids = self._docids.setdefault(key, DocIds(cols))
+                ids = self._docids.setdefault(key, DocIds(cols, self._ix.storage))
         return ids
 
     @staticmethod

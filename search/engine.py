@@ -40,6 +40,7 @@ from index.store import STORE_FILE, Store, locked_error
 from . import budget
 from .cost import postings
 from .countries import country_facet, country_mask, display_title, resolve_country
+from .docscore import doc_scoring
 from .highlight import Terms, highlight_all, snippet
 from .idsets import term_cache
 from .lru import LRU
@@ -285,23 +286,38 @@ class SearchEngine:
         """
         k = max(want * 5, 50)
         assert matched.scores is not None
+        # group="doc": what a document's other matching paragraphs add (search/docscore.py).
+        factor, bonus = doc_scoring(ev, cols, matched.ids, matched.scores) \
+            if group == "doc" else (None, None)
+        first = matched.scores * factor + bonus if bonus is not None else matched.scores
         while True:
-            cand = top(matched.ids, matched.scores, k)
+            cand = top(matched.ids, first, k)
             ids = np.array(sorted(d for d, _s in cand), dtype=np.int64)
             rescored = ev.run(full, within=ids)
             scores = dict(zip(rescored.ids.tolist(), (rescored.scores if rescored.scores is not None
                                                       else np.zeros(len(rescored))).tolist(),
                               strict=True))
+            extra: dict[int, float] = {}
+            if bonus is not None and factor is not None:
+                rows = np.searchsorted(matched.ids, ids)
+                for d, f, b in zip(ids.tolist(), factor[rows].tolist(), bonus[rows].tolist(),
+                                   strict=True):
+                    scores[d] = scores.get(d, 0.0) * f
+                    extra[d] = b
             if surface is not None:
                 # The words as typed (not only their stems) score more: "bringing the"
                 # before "bring the". Reading a paragraph's text costs a decompression, so
                 # only the candidates that the bonus could lift into the first ``want`` are
                 # read: the others stay below ``want`` candidates that score more already.
-                floor = _nth_best(scores, cols, group, want)
-                check = sorted(d for d, sc in scores.items() if sc * SURFACE_BONUS >= floor)
+                floor = _nth_best({d: sc + extra.get(d, 0.0) for d, sc in scores.items()},
+                                  cols, group, want)
+                check = sorted(d for d, sc in scores.items()
+                               if sc * SURFACE_BONUS + extra.get(d, 0.0) >= floor)
                 for d, text in self._texts(searcher, cols, check).items():
                     if surface.search(fold(text).text):
                         scores[d] *= SURFACE_BONUS
+            for d in scores:
+                scores[d] += extra.get(d, 0.0)
             ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
             if group == "doc":
                 seen: set[int] = set()

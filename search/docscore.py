@@ -25,17 +25,19 @@ same on the numpy fast path and through Whoosh's posting blocks):
    matches of "the" (a sort takes ten times that).
 
 Measured with the known-item queries of bench/eval_known_item.py (100 per class, seed 1,
-over unpc-dev) searched with ``group="doc"``: the first hit's paragraph contains the typed
-words for en-words 0.95 → 0.98 and zh-fullwidth 0.96 → 0.98 (step 1), no class lower; the
-known item's document in the first 10 drops by 0.01-0.04 in five classes (a document with
-more matching paragraphs now comes before it, which is the point). A saturation of one best
-paragraph (``R·M / (R + M)``) measured the same but left the seed statement second, 51.9
-against the heading's 58.5; with 2 it is first, 62.2.
+over unpc-dev) searched with ``group="doc"``. Before the word-order check of
+search/wordorder.py, step 1 raised the first hit's paragraph containing the typed words
+for en-words from 0.95 to 0.98 and zh-fullwidth from 0.96 to 0.98, no class lower; with that
+check it is 1.00 in every class with or without these steps. The known item's *document* in
+the first 10 drops by 0.01-0.04 in six classes (en-quoted 0.93 → 0.89, en-words 0.96 →
+0.94) and rises in one: documents with more matching paragraphs now come before the one
+sentence a query was drawn from, which is the point. A saturation of one best paragraph
+(``R·M / (R + M)``) measured the same but left the seed statement second, 51.9 against the
+heading's 58.5; with 2 it is first, 62.2.
 
-The factor and the bonus are the same for the paragraphs of one document up to the factor's
-length, and the order of paragraphs *within* a document is kept as it was (the shown
-paragraph is chosen by the unchanged paragraph score); matches, totals and facets are not
-touched.
+A document ranks by its best paragraph so scored; the paragraph it shows is still its best
+by the paragraph score (what ``group="para"`` ranks by), and matches, totals and facets are
+not touched.
 """
 
 from __future__ import annotations
@@ -109,3 +111,38 @@ def doc_scoring(ev: Evaluator, cols: Columns, ids: np.ndarray, scores: np.ndarra
     scores ``score × factor + bonus``."""
     factor = length_factor(ev, cols, ids)
     return factor, doc_bonus(cols.doc_ord[ids], scores * factor, cols.n_docs)
+
+
+PER_DOC = 3  # paragraphs of each candidate document rescored with the proximity bonuses
+
+
+def doc_candidates(ords: np.ndarray, ranking: np.ndarray, n_docs: int, k: int) -> np.ndarray:
+    """Rows of the matches to rescore for the ``k`` best documents by ``ranking`` (their
+    best :data:`PER_DOC` paragraphs each, ties to the lower row).
+
+    Chosen per document, not as the best paragraphs overall: a document with forty matching
+    paragraphs (the Charter for 安全理事会) would fill the candidates with itself, and a
+    document whose score depends on which of its paragraphs happen to be candidates ranks
+    differently on page 1 and page 2.
+
+    >>> doc_candidates(np.array([0, 0, 0, 0, 1, 2]), np.array([1., 4., 3., 2., 5., 0.5]), 3, 2).tolist()
+    [1, 2, 3, 4]
+    """
+    if not len(ords):
+        return np.zeros(0, dtype=np.int64)
+    key = np.full(n_docs, -np.inf)
+    np.maximum.at(key, ords, ranking)
+    present = np.flatnonzero(key > -np.inf)
+    if k < len(present):
+        # The k best documents, ties to the lower ordinal (deterministic across pages).
+        order = np.lexsort((present, -key[present]))
+        present = present[order[:k]]
+    wanted = np.zeros(n_docs, dtype=bool)
+    wanted[present] = True
+    rows = np.flatnonzero(wanted[ords])
+    order = rows[np.lexsort((rows, -ranking[rows], ords[rows]))]  # by document, best first
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = ords[order][1:] != ords[order][:-1]
+    starts = np.flatnonzero(first)
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
+    return np.sort(order[rank < PER_DOC])

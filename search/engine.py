@@ -40,7 +40,7 @@ from index.store import STORE_FILE, Store, locked_error
 from . import budget
 from .cost import postings
 from .countries import country_facet, country_mask, display_title, resolve_country
-from .docscore import doc_scoring
+from .docscore import doc_candidates, doc_scoring
 from .highlight import Terms, highlight_all, snippet
 from .idsets import term_cache
 from .lru import LRU
@@ -51,6 +51,8 @@ from .suggest import Suggester, Suggestion, check_suggest_args
 from .translate import Translator
 from .trends import Trends, compute_trends
 from .vector import Evaluator, Match, Segments, top
+from .wordorder import BONUS as WORD_ORDER_BONUS
+from .wordorder import typed_sequence
 
 log = logging.getLogger("unsearch.search")
 
@@ -64,7 +66,6 @@ GROUPS = ("doc", "para")
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page * per_page: deeper pages are refused, as in other engines
 WEIGHTING = BM25F(B=0.75, K1=1.2)
-SURFACE_BONUS = 1.3  # for a paragraph with the query's words exactly as typed
 CACHE_SIZE = 512  # recent result pages; the key includes the index generation
 
 
@@ -252,7 +253,7 @@ class SearchEngine:
             full = self._whoosh_query(searcher.reader(), tree, langs, symbol_query(query),
                                       proximity=True)
             cols = self._columns_for(searcher)
-            surface = _surface_pattern(texts)
+            surface = typed_sequence(texts)
             hits_raw, total, counts, facets = self._collect(searcher, ev, full, matched, cols, sort,
                                                             group, page, per_page, scored, surface)
             terms = Terms.from_texts(texts)
@@ -290,47 +291,54 @@ class SearchEngine:
         factor, bonus = doc_scoring(ev, cols, matched.ids, matched.scores) \
             if group == "doc" else (None, None)
         first = matched.scores * factor + bonus if bonus is not None else matched.scores
+        k_docs = max(want * 2, 20)
         while True:
-            cand = top(matched.ids, first, k)
-            ids = np.array(sorted(d for d, _s in cand), dtype=np.int64)
+            if bonus is not None:  # the best paragraphs of the best documents
+                ids = matched.ids[doc_candidates(cols.doc_ord[matched.ids], first, cols.n_docs,
+                                                 k_docs)]
+            else:
+                cand = top(matched.ids, first, k)
+                ids = np.array(sorted(d for d, _s in cand), dtype=np.int64)
             rescored = ev.run(full, within=ids)
             scores = dict(zip(rescored.ids.tolist(), (rescored.scores if rescored.scores is not None
                                                       else np.zeros(len(rescored))).tolist(),
                               strict=True))
-            extra: dict[int, float] = {}
+            # What ranks: the paragraph's score, or with group="doc" its document's
+            # (search/docscore.py); which paragraph a document shows: its best paragraph score.
+            ranking = dict(scores)
             if bonus is not None and factor is not None:
                 rows = np.searchsorted(matched.ids, ids)
                 for d, f, b in zip(ids.tolist(), factor[rows].tolist(), bonus[rows].tolist(),
                                    strict=True):
-                    scores[d] = scores.get(d, 0.0) * f
-                    extra[d] = b
+                    ranking[d] = scores.setdefault(d, 0.0) * f + b
             if surface is not None:
-                # The words as typed (not only their stems) score more: "bringing the"
-                # before "bring the". Reading a paragraph's text costs a decompression, so
-                # only the candidates that the bonus could lift into the first ``want`` are
-                # read: the others stay below ``want`` candidates that score more already.
-                floor = _nth_best({d: sc + extra.get(d, 0.0) for d, sc in scores.items()},
-                                  cols, group, want)
-                check = sorted(d for d, sc in scores.items()
-                               if sc * SURFACE_BONUS + extra.get(d, 0.0) >= floor)
+                # The words as typed score more (search/wordorder.py): "bringing the" before
+                # "bring the" and "the bringing". Reading a paragraph's text costs a
+                # decompression, so only the candidates that the bonus could lift into the
+                # first ``want`` are read: the others stay below ``want`` candidates that
+                # score more already.
+                floor = _nth_best(ranking, cols, group, want)
+                check = sorted(d for d, sc in ranking.items() if sc * WORD_ORDER_BONUS >= floor)
                 for d, text in self._texts(searcher, cols, check).items():
                     if surface.search(fold(text).text):
-                        scores[d] *= SURFACE_BONUS
-            for d in scores:
-                scores[d] += extra.get(d, 0.0)
-            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+                        scores[d] *= WORD_ORDER_BONUS
+                        ranking[d] *= WORD_ORDER_BONUS
+            ranked = sorted(ranking.items(), key=lambda kv: (-kv[1], kv[0]))
             if group == "doc":
+                shown: dict[int, int] = {}
+                for d in sorted(scores, key=lambda d: (-scores[d], d)):
+                    shown.setdefault(int(cols.doc[d]), d)
                 seen: set[int] = set()
                 picked = []
                 for d, sc in ranked:
                     doc = int(cols.doc[d])
                     if doc not in seen:
                         seen.add(doc)
-                        picked.append((d, sc))
+                        picked.append((shown[doc], sc))
                 ranked = picked
             if len(ranked) >= want or k >= len(matched):
                 return ranked[:want]
-            k *= 4
+            k, k_docs = k * 4, k_docs * 4
 
     def _texts(self, searcher: Any, cols: Columns, docnums: list[int]) -> dict[int, str]:
         """Paragraph text of these Whoosh documents (from the store)."""
@@ -684,16 +692,6 @@ def _check_params(lang: str | None, year_from: int | None, year_to: int | None, 
             raise QueryError(f"{name} must be a year such as 2015")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise QueryError("year_from is after year_to")
-
-
-def _surface_pattern(texts: list[Text]) -> re.Pattern[str] | None:
-    """The query's non-Chinese words as typed (folded), in order, as whole words."""
-    words = [t.text for x in texts if not x.field
-             for t in analyze(x.text, None, "query") if t.kind in ("word", "acro", "num")]
-    if not words or len(words) > 12:
-        return None
-    body = r"[\W_]+".join(re.escape(fold(w).text) for w in words)
-    return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])")
 
 
 def _phrases_to_verify(tree: Node) -> list[re.Pattern[str]]:

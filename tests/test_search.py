@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (STATEMENTS, charter_paragraphs, first_line, skip_without_corpus, unpc_lines,
-                      write_jsonl)
+from conftest import STATEMENTS, charter_paragraphs, first_line, skip_without_corpus, unpc_lines, write_jsonl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from index import IndexNotFoundError, IndexVersionError, build_index, open_index
 from index.analysis import HAN_RUN, fold
 from search import QueryError, SearchEngine
+from search.query import parse as parse_query
 
 Key = tuple[str, int]
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -433,8 +433,8 @@ def test_symbol_prefix_filter(engine: Any, paras: list[Para]) -> None:
 
 
 def test_phrase_with_a_symbol_filter(engine: Any) -> None:
-    hit = engine.search('"大规模毁灭性武器"', lang="zh").hits[0]
-    assert hit.symbol
+    # (The first document, the seed statement, has no symbol: the first one that has one.)
+    hit = next(h for h in engine.search('"大规模毁灭性武器"', lang="zh") if h.symbol)
     for q in (f'"大规模毁灭性武器" symbol:"{hit.symbol}"', f"大规模毁灭性武器 symbol:{hit.symbol}",
               f'"大规模毁灭" symbol:"{hit.symbol}"'):
         r = engine.search(q, lang="zh", group="para")
@@ -544,6 +544,40 @@ def test_exact_phrase_ranks_first(engine: Any) -> None:
     r = engine.search("大规模毁灭性武器", group="para")
     for h in r.hits[: min(5, r.total)]:
         assert "大规模毁灭性武器" in plain(h.snippet_html)
+
+
+# Each of these came first only second to fourth before the word-order check (a heading,
+# "bring the", "United" for "units", "2月17日，星期二", "第10和12段" behind "10. 委员会…").
+WORD_ORDER = ["to measure", "bringing the", "of units under", "under section", "to preventing",
+              "６月４日", "１７日星期二", "１０和", "停止这"]
+
+
+@pytest.mark.parametrize("q", WORD_ORDER)
+def test_the_words_as_typed_come_first(engine: Any, q: str) -> None:
+    r = engine.search(q, group="para", per_page=5)
+    assert r.total > 1
+    h = r.hits[0]
+    text = engine.document(h.doc_id).paragraphs[h.paragraph - 1]
+    assert fold(q).text in fold(text).text, (q, text)
+
+
+def test_the_typed_sequence_pattern() -> None:
+    from search.query import positive_texts
+    from search.wordorder import typed_sequence
+
+    def found(q: str, text: str) -> bool:
+        pattern = typed_sequence(positive_texts(parse_query(q)))
+        assert pattern is not None, q
+        return pattern.search(fold(text).text) is not None
+
+    assert found("１７日星期二", "2019年9月17日星期二")
+    assert not found("１７日星期二", "2月17日，星期二")
+    assert found("６月４日", "撤至1967年 6 月 4 日的分界线")  # spaces between tokens typed together
+    assert found("bringing the", "for Bringing the perpetrators")
+    assert not found("bringing the", "bringing, the") and not found("of the", "of their")
+    assert found("１０和", "第10和12段")  # Chinese and digits around it
+    assert typed_sequence(positive_texts(parse_query("安全理事会"))) is None  # one Chinese word
+    assert typed_sequence(positive_texts(parse_query("S/2015/77"))) is None  # a symbol
 
 
 def _seed_statement() -> Path:

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 
 class UnsearchError(Exception):
-    """Base class: the message is one line a person can act on."""
+    """Base class: the message is one line a person can act on.
+
+    ``code`` and ``status`` are its answer over HTTP (the JSON body's code, the status):
+    the web app maps every error of this tree in one handler (web/errors.py), the CLI prints
+    the message on one line.
+    """
+
+    code = "internal_error"
+    status = 500
 
 
 class IndexNotFoundError(UnsearchError):
     """There is no usable index at the given path."""
+
+    code = "index_unavailable"
+    status = 503
 
 
 class IndexVersionError(IndexNotFoundError):
@@ -33,3 +44,6 @@ class IndexReadOnlyError(UnsearchError):
 
 class StoreLockedError(UnsearchError):
     """Another process holds a lock on the index's document store (docs.sqlite)."""
+
+    code = "index_busy"
+    status = 503

@@ -12,7 +12,7 @@ from index.errors import IndexNotFoundError
 from .budget import QueryTimeout
 from .countries import country_code, country_name
 from .engine import SearchEngine
-from .query import QueryError
+from .errors import DocumentNotFound, ParamError, QueryError
 from .results import DocumentView, Hit, SearchResults
 from .suggest import Suggestion
 from .trends import Trends, TrendSeries, TrendYear
@@ -20,6 +20,6 @@ from .trends import Trends, TrendSeries, TrendYear
 # A library logs, the application decides where to: silent unless configured.
 logging.getLogger("unsearch").addHandler(logging.NullHandler())
 
-__all__ = ["DocumentView", "Hit", "IndexNotFoundError", "QueryError", "QueryTimeout", "SearchEngine",
-           "SearchResults", "Suggestion", "TrendSeries", "TrendYear", "Trends", "country_code",
-           "country_name"]
+__all__ = ["DocumentNotFound", "DocumentView", "Hit", "IndexNotFoundError", "ParamError", "QueryError",
+           "QueryTimeout", "SearchEngine", "SearchResults", "Suggestion", "TrendSeries", "TrendYear",
+           "Trends", "country_code", "country_name"]

@@ -38,6 +38,10 @@ from index.errors import UnsearchError
 class QueryTimeout(UnsearchError):
     """The query did not finish within its time budget (HTTP: 503 with Retry-After)."""
 
+    code = "timeout"
+    status = 503
+    retry_after = 1
+
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         super().__init__(f"the query took longer than its time budget of {seconds:g} s; "

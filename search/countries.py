@@ -147,7 +147,7 @@ def resolve_country(value: str | None) -> list[str] | None:
         return None
     codes = country_codes(str(value))
     if not codes:
-        from .query import QueryError
+        from .errors import QueryError
 
         raise QueryError(f"unknown country {value!r}: use a code such as CHN or a name such as "
                          "China or 中国")

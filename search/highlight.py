@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.analysis import _TOKEN, HAN_RUN, Folded, analyze, fold, is_acronym, stemmer
+from index.analysis import _TOKEN, HAN_RUN, Folded, Tok, analyze, fold, is_acronym, stemmer
 
 from .query import Text
 
@@ -40,34 +40,41 @@ class Terms:
     units: tuple[Unit, ...]
 
     @classmethod
-    def from_texts(cls, texts: list[Text]) -> Terms:
+    def from_texts(cls, texts: list[Text],
+                   tokens: Callable[[str], list[Tok]] | None = None) -> Terms:
+        """The terms of these texts; ``tokens`` analyses a text as a query (a search's plan
+        passes its own, which has analysed them already)."""
+        analyse = tokens or (lambda text: analyze(text, None, "query"))
         units: list[Unit] = []
         for t in texts:
             folded = fold(t.text).text
-            toks = analyze(t.text, None, "query")
+            toks = analyse(t.text)
             han = []
             for run in HAN_RUN.findall(folded):
-                words = tuple(tok.text for tok in analyze(run, None, "query") if tok.kind == "han")
+                words = tuple(tok.text for tok in analyse(run) if tok.kind == "han")
                 han.append((run, words))
             seq = [(tok.text, tok.kind) for tok in toks if tok.kind != "han"]
-            exact = None
-            if len(toks) > 1:
-                # Tokens as typed (folded), anything but letters and digits between them,
-                # except between Chinese typed together: the index matches those as one
-                # run of characters (a phrase of bigrams), so they are marked so too.
-                body = re.escape(fold(t.text[toks[0].start:toks[0].end]).text)
-                for prev, tok in zip(toks, toks[1:], strict=False):
-                    together = prev.kind == tok.kind == "han" and prev.end == tok.start
-                    body += ("" if together else r"[\W_]{0,3}") \
-                        + re.escape(fold(t.text[tok.start:tok.end]).text)
-                # Whole words at the ends ("of the" must not light up "of the|ir"),
-                # except next to Chinese, which has no spaces.
-                head = "" if toks[0].kind == "han" else r"(?<![^\W_])"
-                tail = "" if toks[-1].kind == "han" else r"(?![^\W_])"
-                exact = re.compile(head + body + tail)
+            exact = typed_pattern(t.text, toks) if len(toks) > 1 else None
             units.append(Unit(tuple(han), tuple(w for w, _ in seq), tuple(k for _, k in seq),
                               exact, quoted=t.phrase))
         return cls(tuple(units))
+
+
+def typed_pattern(text: str, toks: list[Tok]) -> re.Pattern[str]:
+    """The tokens as typed (folded), anything but letters and digits between them (up to 3),
+    nothing between Chinese words typed together.
+
+    Whole words at the ends ("of the" must not light up "of the|ir"), except next to
+    Chinese, which has no spaces."""
+    body = re.escape(fold(text[toks[0].start:toks[0].end]).text)
+    for prev, tok in zip(toks, toks[1:], strict=False):
+        # Chinese typed together is matched by the index as one run of characters (a phrase
+        # of bigrams), so nothing may stand between its words.
+        together = prev.kind == tok.kind == "han" and prev.end == tok.start
+        body += ("" if together else r"[\W_]{0,3}") + re.escape(fold(text[tok.start:tok.end]).text)
+    head = "" if toks[0].kind == "han" else r"(?<![^\W_])"
+    tail = "" if toks[-1].kind == "han" else r"(?![^\W_])"
+    return re.compile(head + body + tail)
 
 
 def _stream(text: str, folded: Folded,

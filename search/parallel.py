@@ -47,9 +47,12 @@ from index.analysis import fold
 from index.model import LANGUAGES
 from index.store import STORE_FILE
 
+from .errors import QueryError
 from .lru import LRU
-from .query import QueryError, clean_query, parse, positive_texts
+from .query import clean_query, parse, positive_texts
+from .request import check_length, required_lang, whole
 from .results import DocumentView, SearchResults
+from .settings import MAX_RENDERINGS
 
 MAX_WORDS = 6  # longest rendering, in words (Chinese: jieba words)
 MAX_POSITIVES = 400  # pairs read for one query; "pairs" still counts all of them
@@ -191,12 +194,6 @@ class Translations:
     def to_dict(self) -> dict[str, Any]:
         return {"query": self.query, "from": self.source, "to": self.target, "pairs": self.pairs,
                 "renderings": [r.to_dict() for r in self.renderings]}
-
-
-def check_lang(value: str | None, name: str) -> str:
-    if not isinstance(value, str) or value.lower() not in LANGUAGES:
-        raise QueryError(f"{name} must be one of {' '.join(LANGUAGES)}, not {value!r}")
-    return value.lower()
 
 
 def query_text(query: str) -> str:
@@ -422,13 +419,11 @@ class Parallel:
     # -- the translation finder ----------------------------------------------
 
     def translations(self, query: str, source: str, target: str, limit: int = 10) -> Translations:
-        source, target = check_lang(source, "from"), check_lang(target, "to")
+        source, target = required_lang(source, "from"), required_lang(target, "to")
         if not isinstance(query, str) or not query.strip():
             raise QueryError("type a word or phrase to look up")
-        if len(query) > 1000:
-            raise QueryError("the query is longer than 1,000 characters")
-        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
-            raise QueryError("limit must be a whole number from 1 to 100")
+        check_length(query)
+        limit = whole("limit", limit, f"a whole number from 1 to {MAX_RENDERINGS}", 1, MAX_RENDERINGS)
         self._fresh()
         text = query_text(query)
         ckey = (text, source, target, limit)

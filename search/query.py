@@ -20,16 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.errors import UnsearchError
 from index.model import LANGUAGES
 
-MAX_QUERY_CHARS = 1000
+from .errors import QueryError
+from .request import check_length
+
 FIELDS = ("lang", "organ", "symbol", "year", "date", "country", "title")
 QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "＂": "＂"}
-
-
-class QueryError(UnsearchError, ValueError):
-    """A query that cannot be run; the message says why in words a person understands."""
 
 
 # ---------------------------------------------------------------------------
@@ -306,8 +303,7 @@ def parse(q: str) -> Node:
     """
     if not isinstance(q, str):
         raise QueryError("the query must be text")
-    if len(q) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is too long ({len(q):,} characters; at most {MAX_QUERY_CHARS:,})")
+    check_length(q)
     q = clean_query(q)
     if not q.strip():
         raise QueryError("the query is empty: type some words to look for")

@@ -16,13 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from index.completions import COMPLETIONS_FILE, HEAD_ITEMS, fold_key
-from index.model import LANGUAGES
+from index.completions import COMPLETIONS_FILE, fold_key
 
-from .query import QueryError
-
-MAX_PREFIX_CHARS = 100
-MAX_LIMIT = HEAD_ITEMS
 log = logging.getLogger("unsearch.search")
 _END = "\U0010ffff"  # sorts after every character: [prefix, prefix + _END) is the range
 
@@ -35,20 +30,6 @@ class Suggestion:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def check_suggest_args(prefix: object, lang: object, limit: object) -> None:
-    """QueryError with a message for the user, for anything a lookup cannot take."""
-    if not isinstance(prefix, str):
-        raise QueryError("the prefix must be text")
-    if len(prefix) > MAX_PREFIX_CHARS:
-        raise QueryError(f"the prefix is longer than {MAX_PREFIX_CHARS} characters")
-    if "\x00" in prefix:
-        raise QueryError("the prefix contains a NUL character")
-    if lang is not None and lang not in LANGUAGES:
-        raise QueryError(f"unknown language {lang!r}: use one of {' '.join(LANGUAGES)}")
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
 
 
 class Suggester:

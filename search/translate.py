@@ -16,23 +16,30 @@ them, which keeps queries over six language fields cheap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 from whoosh.query.spans import SpanNear2
 
-from index.analysis import HAN_RUN, analyze, bigrams, fold, stemmer
+from index.analysis import HAN_RUN, Tok, analyze, bigrams, fold, stemmer
 from index.model import LANGUAGES
 from index.schema import BIGRAM_FIELD, TEXT_FIELDS, TITLE_FIELD
 
 from .countries import country_codes
-from .query import And, Filter, Node, Not, Or, QueryError, Range, Text, parse_date_bound
+from .errors import QueryError
+from .query import And, Filter, Node, Not, Or, Range, Text, parse_date_bound
 from .vector import SurfacePhrase
+
+if TYPE_CHECKING:
+    from .plan import QueryPlan
 
 BOOST_PHRASE = 2.0  # a chunk typed without spaces, matched as the contiguous sequence
 BOOST_BIGRAM = 0.6  # substring fallback: counts, but below whole words
 BOOST_TITLE = 1.5
+# A document symbol typed in the query. Typed alone (``S/2015/77``, the whole query), it is
+# added once more at twice the weight, 150 in all, so that this document comes first: the
+# weights of the two clauses the engine used to write separately (50 here, 100 there).
 BOOST_SYMBOL = 50.0
 BOOST_NEAR = 1.0
 BOOST_ADJACENT = 1.5
@@ -54,13 +61,27 @@ def _all_of(qs: list[wq.Query]) -> wq.Query:
     return qs[0] if len(qs) == 1 else wq.And(qs)
 
 
-class Translator:
-    def __init__(self, reader: Any, langs: Sequence[str] | None = None, *,
-                 proximity: bool = True) -> None:
+class QueryBuilder:
+    """Whoosh queries over one index (``reader``) for a search's plan: built once per search,
+    for the cheap first phase (``proximity=False``) and the scored candidates (``True``)."""
+
+    def __init__(self, reader: Any, langs: Sequence[str] | None = None,
+                 plan: QueryPlan | None = None) -> None:
         self.reader = reader
-        self.with_proximity = proximity
+        self.with_proximity = True
         self.langs = list(langs) if langs else list(LANGUAGES)
         self._organs: dict[str, str] | None = None
+        # The plan's tokens: each text is analysed once per language in a search.
+        self._tokens: Callable[[str, str | None], list[Tok]] = (
+            plan.tokens if plan is not None else lambda text, lang: analyze(text, lang, "query"))
+
+    def build(self, plan: QueryPlan, *, proximity: bool) -> wq.Query:
+        """The whole query of ``plan``; without ``proximity``, no optional bonuses."""
+        self.with_proximity = proximity
+        q = self.translate(plan.tree)
+        if plan.symbol:
+            q = self.any_of([wq.Term("symbol", plan.symbol.lower(), boost=2 * BOOST_SYMBOL), q])
+        return q.normalize()
 
     # -- helpers -------------------------------------------------------------
 
@@ -93,7 +114,7 @@ class Translator:
     # -- text ----------------------------------------------------------------
 
     def words(self, text: str, lang: str | None) -> list[str]:
-        return [t.text for t in analyze(text, lang, "query")]
+        return [t.text for t in self._tokens(text, lang)]
 
     def text_query(self, node: Text) -> wq.Query:
         if node.field == "title":
@@ -103,7 +124,7 @@ class Translator:
             if node.phrase or len(words) > 1:
                 return self.phrase(TITLE_FIELD, words) or wq.NullQuery
             return self.term(TITLE_FIELD, words[0]) or wq.NullQuery
-        base = analyze(node.text, None, "query")
+        base = self._tokens(node.text, None)
         if not base:
             return wq.NullQuery
         body = self.body_query(node, base)
@@ -157,7 +178,7 @@ class Translator:
     def typed_phrase(self, text: str, lang: str) -> wq.Query | None:
         """A quoted phrase in a stemmed language: the stems in a row, each word in the form
         it was typed ("Member States" is not "Member State")."""
-        toks = analyze(text, lang, "query")
+        toks = self._tokens(text, lang)
         q = self.phrase(TEXT_FIELDS[lang], [t.text for t in toks])
         if not isinstance(q, wq.Phrase) or stemmer(lang) is None:
             return q

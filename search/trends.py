@@ -22,13 +22,15 @@ import numpy as np
 from index.columns import Columns
 
 from .countries import resolve_country
+from .errors import QueryError
 from .idsets import IdEvaluator
-from .query import QueryError, parse
+from .plan import QueryPlan
+from .request import SearchRequest, check_trend_queries
+from .translate import QueryBuilder
 
 if TYPE_CHECKING:
     from .engine import SearchEngine
 
-MAX_QUERIES = 5
 FILTERS = ("lang", "organ", "country", "year_from", "year_to")
 CSV_COLUMNS = ("query", "year", "documents", "paragraphs", "documents_in_year",
                "paragraphs_in_year", "per_1000_documents", "per_10000_paragraphs")
@@ -116,27 +118,18 @@ def _docs_and_paras(cols: Columns, ids: np.ndarray, size: int) -> tuple[np.ndarr
 
 def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
                    **filters: Any) -> Trends:
-    from .engine import _check_params
-
     started = time.perf_counter()
     unknown = set(filters) - set(FILTERS)
     if unknown:
         raise TypeError(f"unknown filter(s): {', '.join(sorted(unknown))}")
-    if isinstance(queries, str):
-        queries = [queries]
-    queries = [q for q in queries if isinstance(q, str) and q.strip()]
-    if not queries:
-        raise QueryError("give at least one query")
-    if len(queries) > MAX_QUERIES:
-        raise QueryError(f"at most {MAX_QUERIES} queries in one trend")
-    lang, organ = filters.get("lang"), filters.get("organ")
-    year_from, year_to = filters.get("year_from"), filters.get("year_to")
-    _check_params(lang, year_from, year_to, "relevance", "doc", 1, 1)
-    countries = resolve_country(filters.get("country"))
-    trees = []
+    queries = check_trend_queries(queries)
+    req = SearchRequest.check("", **filters)
+    lang, organ, year_from, year_to = req.lang, req.organ, req.year_from, req.year_to
+    countries = resolve_country(req.country)
+    plans = []
     for q in queries:
         try:
-            trees.append(parse(q))
+            plans.append(QueryPlan.make(q))
         except QueryError as e:
             raise QueryError(f"{q}: {e}") from e
     with engine._guard(), engine._searcher() as searcher:
@@ -148,7 +141,7 @@ def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
         base = engine._cache.get(key)
         if base is None:
             live = IdEvaluator(searcher).every()
-            mask = engine._filter_mask(searcher, cols, lang, organ, year_from, year_to, countries)
+            mask = engine._filter_mask(QueryBuilder(searcher.reader()), cols, req)
             if mask is not None:
                 live = live[mask[live]]
             base = _docs_and_paras(cols, live, size)
@@ -156,9 +149,8 @@ def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
         docs_in, paras_in = base
         years = np.flatnonzero(docs_in)
         series = []
-        for q, tree in zip(queries, trees, strict=True):
-            ids = engine._matched(searcher, tree, q, lang, organ, year_from, year_to, countries,
-                                  scored=False)[2].ids
+        for q, plan in zip(queries, plans, strict=True):
+            ids = engine._matched(searcher, plan, req, scored=False)[2].ids
             docs, paras = _docs_and_paras(cols, ids, size)
             total = len(np.unique(cols.doc[ids])) if len(ids) else 0
             series.append(TrendSeries(

@@ -24,8 +24,9 @@ made once per search here:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from index.analysis import analyze, fold
+from index.analysis import Tok, analyze, fold
 
 from .query import Text
 
@@ -41,15 +42,18 @@ _ALNUM = r"[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _HEAD, _TAIL = rf"(?<!{_ALNUM})", rf"(?!{_ALNUM})"
 
 
-def typed_sequence(texts: list[Text]) -> re.Pattern[str] | None:
+def typed_sequence(texts: list[Text], tokens: Callable[[str], list[Tok]] | None = None
+                   ) -> re.Pattern[str] | None:
     """A pattern over folded paragraph text for the query's words as typed, in order (None:
-    nothing to check). ``texts`` are the query's positive texts (search.query)."""
+    nothing to check). ``texts`` are the query's positive texts (search.query); ``tokens``
+    analyses a text as a query (a search's plan passes its own)."""
+    analyse = tokens or (lambda text: analyze(text, None, "query"))
     body = ""
     kinds: list[str] = []
     for x in texts:
         if x.field:
             continue
-        toks = analyze(x.text, None, "query")
+        toks = analyse(x.text)
         if any(t.kind == "sym" for t in toks):
             return None  # a document symbol: its own boost puts its document first
         for i, t in enumerate(toks):

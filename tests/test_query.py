@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from search.query import (
-    MAX_QUERY_CHARS,
     And,
     Filter,
     Not,
@@ -18,6 +17,7 @@ from search.query import (
     positive_texts,
     symbol_query,
 )
+from search.settings import MAX_QUERY_CHARS
 
 
 def w(text: str) -> Text:

@@ -998,3 +998,91 @@ def test_known_item_evaluation(real_index: Path) -> None:
     low = {cls: row["first_hit_contains"] for cls, row in table["ours"].items()
            if row["first_hit_contains"] < 0.9}
     assert not low, f"first hit contains the string for < 90 % of queries: {low}"
+
+
+# One engine, many threads: close() closes what every thread opened
+
+def test_close_closes_the_document_store_of_every_thread(tiny_index: Path) -> None:
+    import sqlite3
+    import threading
+
+    engine = SearchEngine.open(tiny_index)
+    before = engine.search("climate finance").total
+    stores: list[Any] = []
+
+    def search_in_a_thread() -> None:
+        assert engine.search("climate finance").total == before
+        stores.append(engine._store())
+
+    threads = [threading.Thread(target=search_in_a_thread) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in stores}) == 3  # one store per thread
+    engine.close()
+    for store in stores:
+        with pytest.raises(sqlite3.ProgrammingError):
+            store.db.execute("SELECT 1")
+    # A thread that searches after close() opens a store anew.
+    assert engine.search("climate finance", per_page=3).total == before
+    engine.close()
+
+
+# A missing document is an error of the tree, still a KeyError for a mapping's callers
+
+def test_a_missing_document_is_document_not_found(tiny: SearchEngine) -> None:
+    from search.errors import DocumentNotFound
+
+    with pytest.raises(DocumentNotFound) as e:
+        tiny.document("no-such-document")
+    assert isinstance(e.value, KeyError)
+    assert (e.value.code, e.value.status) == ("not_found", 404)
+    assert str(e.value) == "no document with id 'no-such-document'"
+
+
+# The query plan: analysed once, shared by query building, phrase checks and highlighting
+
+def test_the_plan_is_what_query_building_and_highlighting_analyse(tiny: SearchEngine) -> None:
+    from index.model import LANGUAGES
+    from search.highlight import Terms
+    from search.plan import QueryPlan
+    from search.translate import QueryBuilder
+
+    text = '安全理事会决议1540 "Member States" climate finance'
+    plan = QueryPlan.make(text)
+    with tiny._searcher() as s:
+        reader = s.reader()
+        shared = QueryBuilder(reader, None, plan)
+        base = shared.build(plan, proximity=False)
+        full = shared.build(plan, proximity=True)
+        # The same queries as a builder that analyses everything afresh.
+        assert base == QueryBuilder(reader).build(QueryPlan.make(text), proximity=False)
+        assert full == QueryBuilder(reader).build(QueryPlan.make(text), proximity=True)
+    assert plan.terms == Terms.from_texts(plan.texts)
+    # Every language's analysis of each text, and the highlighter's of the Chinese run
+    # inside the mixed word, came from the plan's one analysis.
+    analysed = set(plan._tokens)
+    assert {("Member States", lang) for lang in LANGUAGES} <= analysed
+    assert ("安全理事会决议", None) in analysed
+    phrase = plan.phrases[0]  # "Member States": a stemmer changes "States"
+    assert phrase.search("the member states") and not phrase.search("the member state ")
+
+
+def test_a_symbol_typed_alone_weighs_as_before(engine: Any) -> None:
+    """50 for a symbol in the query, 100 more when it is the whole query (the engine's old
+    clause): 150 in all, written once as BOOST_SYMBOL."""
+    from whoosh import query as wq
+
+    from search.plan import QueryPlan
+    from search.translate import BOOST_SYMBOL, QueryBuilder
+
+    def symbol_boosts(query: str) -> list[float]:
+        plan = QueryPlan.make(query)
+        with engine._searcher() as s:
+            q = QueryBuilder(s.reader(), None, plan).build(plan, proximity=True)
+        return sorted(t.boost for t in q.leaves() if isinstance(t, wq.Term) and t.fieldname == "symbol")
+
+    assert BOOST_SYMBOL == 50.0
+    assert symbol_boosts("S/2015/77") == [50.0, 100.0]
+    assert symbol_boosts("S/2015/77 climate") == [50.0]

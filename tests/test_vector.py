@@ -25,7 +25,10 @@ from index.analysis import analyze, fold
 from index.columns import lang_name
 from index.postings import FOLDER, SegmentPostings, decode_positions, read_term
 from search import SearchEngine
-from search.query import And, Text, parse, symbol_query
+from search.plan import QueryPlan
+from search.query import And, Text, parse
+from search.rank import Ranker
+from search.translate import QueryBuilder
 from search.vector import SurfacePhrase, top
 
 FIXED = [
@@ -94,8 +97,9 @@ def _compare(engine: SearchEngine, queries: list[str]) -> int:
         cols = engine._columns_for(s)
         for text in queries:
             tree = parse(text)
+            plan = QueryPlan.make(text)
             for prox in (False, True):
-                q = engine._whoosh_query(s.reader(), tree, None, symbol_query(text), proximity=prox)
+                q = QueryBuilder(s.reader(), None, plan).build(plan, proximity=prox)
                 got = engine._evaluator(s, key).run(q)
                 want = {h.docnum: float(h.score or 0.0) for h in s.search(q, limit=None)}
                 ids = np.array(sorted(want), dtype=np.int64)
@@ -105,7 +109,8 @@ def _compare(engine: SearchEngine, queries: list[str]) -> int:
                     phrases = _required_phrases(tree)
                     if not phrases:
                         continue
-                    texts = engine._texts(s, cols, ids.tolist())
+                    ranker = Ranker(s, engine._evaluator(s, key), cols, engine._store())
+                    texts = ranker.texts(ids.tolist())
                     ids = np.array([d for d in ids.tolist() if all(
                         typed_phrase_in(texts[d], lang_name(int(cols.lang[d])), p) for p in phrases)],
                         dtype=np.int64)

@@ -498,7 +498,7 @@ def test_503_without_an_index_then_serves_it_once_built(tmp_path: Path,
     path = tmp_path / "index"
     app = create_app({"INDEX_PATH": str(path)})
     client = app.test_client()
-    with caplog.at_level(logging.WARNING, logger="web.engine"):
+    with caplog.at_level(logging.WARNING, logger="web.resources"):
         for url in ("/", "/search?q=a", "/documents/x"):
             text = page(client, url + ("&" if "?" in url else "?") + "ui=en", 503)
             assert "Search is unavailable" in text and str(tmp_path) not in text
@@ -657,3 +657,44 @@ def test_web_never_imports_whoosh() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not any(n.split(".")[0] == "whoosh" for n in names), path
+
+
+# One validator, one message; one error handler
+
+@pytest.mark.parametrize("args", [
+    {"per_page": 101}, {"per_page": 0}, {"page": 0}, {"page": 2000}, {"sort": "new"},
+    {"group": "x"}, {"lang": "de"}, {"year_from": 2020, "year_to": 2010}, {"year_from": 0},
+    {"country": "Atlantis"}, {"organ": "x" * 201},
+])
+def test_the_library_and_the_api_say_the_same_about_a_bad_argument(
+        client: FlaskClient, real_index: Path, args: dict[str, Any]) -> None:
+    from search import SearchEngine
+    from search.errors import ParamError
+
+    resp = client.get("/api/search", query_string={"q": "climate", **args})
+    err = resp.get_json()["error"]
+    with SearchEngine.open(real_index) as eng, pytest.raises(ParamError) as e:
+        eng.search("climate", **args)
+    assert resp.status_code == 400 and err["code"] == "bad_parameter"
+    assert err["message"] == str(e.value)
+
+
+def test_routes_leave_errors_to_the_one_handler() -> None:
+    """No route catches an error of the tree or writes an error answer itself."""
+    for name in ("views.py", "api.py", "trends.py", "parallel_views.py"):
+        tree = ast.parse((WEB / name).read_text("utf-8"))
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.Try)], name
+        calls = {n.func.id for n in ast.walk(tree)
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        assert not calls & {"error_json", "error_page"}, name
+
+
+def test_every_setting_and_limit_is_in_one_table_and_in_the_readme() -> None:
+    from search.settings import LIMITS
+    from web.settings import SETTINGS, TABLE
+
+    readme = (WEB.parent / "README.md").read_text("utf-8")
+    assert TABLE == (*SETTINGS, *LIMITS)
+    for s in SETTINGS:
+        assert s.env is None or f"`{s.env}`" in readme, s.env
+        assert s.help

@@ -32,6 +32,9 @@ EXTENSION = "unsearch.admission"
 class Overloaded(UnsearchError):
     """More heavy queries than this server takes: 503 with Retry-After, at once."""
 
+    code = "overloaded"
+    status = 503
+
     def __init__(self, retry_after: int = 1) -> None:
         self.retry_after = retry_after
         super().__init__("the server is busy with other long searches; try again in a moment")

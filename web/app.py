@@ -9,8 +9,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 
-from . import admission, errors
-from . import engine as engine_mod
+from . import admission, errors, resources
 from .i18n import NATIVE_NAMES, RTL_LANGS, Translator
 from .settings import UI_LANGS, resolve
 
@@ -63,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    engine_mod.init_app(app)
+    resources.init_app(app)
     admission.init_app(app)
 
     from .api import bp as api_bp
@@ -82,7 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     if app.config.get("WARM_UP"):
-        engine_mod.holder(app).warm_up()
+        resources.holder(app).warm_up()
     return app
 
 

@@ -2,6 +2,13 @@
 
 Exit codes: 0 success, 1 failure (one line, no traceback), 2 usage error,
 3 a build or update that finished but skipped some sources.
+
+It lives in ``web/`` because ``unsearch serve`` runs the web app: with the layers
+web → search → index, only the top one may import all three, and the top level of the
+repository holds only index/ search/ web/ tests/ bench/ .ci/. It imports them lazily, in
+each command, so that ``unsearch --help`` answers at once: this is also why the click
+options spell the limits (100 per page, 10,000 rows) that ``search.settings`` defines and
+``search.request`` checks again.
 """
 
 from __future__ import annotations
@@ -86,7 +93,9 @@ class _ProgressBar:
 
     def __init__(self, total: int, desc: str) -> None:
         self.bar: Any = None
-        if sys.stderr.isatty() and not os.environ.get("UNSEARCH_NO_PROGRESS"):
+        from .settings import setting
+
+        if sys.stderr.isatty() and not setting("NO_PROGRESS"):
             from tqdm import tqdm
 
             self.bar = tqdm(total=total or None, unit="B", unit_scale=True, desc=desc,

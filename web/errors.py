@@ -1,4 +1,10 @@
-"""Error answers: JSON under /api/ and for /healthz, a friendly page elsewhere; never a traceback."""
+"""Error answers, mapped once: JSON under /api/ and for /healthz, a friendly page elsewhere;
+never a traceback.
+
+Every error of the library, the admission control and the request checks belongs to one
+tree (``index.errors.UnsearchError``), each class with its ``code`` and HTTP ``status``;
+:func:`_unsearch_error` answers all of them, so the views and the API routes just raise.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,19 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from index import IndexNotFoundError, StoreLockedError
-from search.budget import QueryTimeout
+from index import IndexNotFoundError, UnsearchError
+from search.settings import MAX_QUERY_CHARS
 
-from .admission import Overloaded
 from .i18n import Translator
 
 log = logging.getLogger(__name__)
 _last_unavailable = ""
+# Pages whose error page has no search box: it would take one query, they take several.
+_NO_SEARCH_BOX = frozenset({"trends.page"})
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(IndexNotFoundError, _index_unavailable)
-    app.register_error_handler(QueryTimeout, _busy)
-    app.register_error_handler(Overloaded, _busy)
-    app.register_error_handler(StoreLockedError, _busy)
+    app.register_error_handler(UnsearchError, _unsearch_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _internal_error)
 
@@ -43,6 +47,25 @@ def error_page(status: int, title_key: str, message: str | None = None, *,
                            text_key=text_key, show_search=show_search, q=q), status
 
 
+def _unsearch_error(e: UnsearchError) -> Any:
+    """The one answer to an error of the tree: its status and code, its message."""
+    if isinstance(e, IndexNotFoundError):
+        return _index_unavailable(e)
+    if e.status == 503:
+        return _busy(e)
+    if e.status >= 500:
+        # Not an error a request can cause (a build's, say): logged with its traceback.
+        log.error("%s: %s", type(e).__name__, e, exc_info=e)
+        return _internal_error(InternalServerError())
+    if wants_json():
+        return error_json(e.status, e.code, str(e))
+    if e.status == 404:
+        return error_page(404, "not_found_title", text_key="not_found_text", show_search=True)
+    return error_page(e.status, "bad_request_title", str(e),
+                      show_search=request.endpoint not in _NO_SEARCH_BOX,
+                      q=(request.args.get("q") or "")[:MAX_QUERY_CHARS])
+
+
 def _index_unavailable(e: IndexNotFoundError) -> Any:
     # The reason (a server path) goes to the log, not to the public: once per reason
     # (the index folder removed while serving, a damaged file), not once per request.
@@ -60,11 +83,11 @@ def _index_unavailable(e: IndexNotFoundError) -> Any:
     return error_page(503, "unavailable_title", text_key="unavailable_text")
 
 
-def _busy(e: QueryTimeout | Overloaded | StoreLockedError) -> Any:
+def _busy(e: UnsearchError) -> Any:
     """A search over its time budget, one more heavy search than the server takes, or a
     document store locked by another process: 503 and Retry-After, so that clients back
     off instead of piling up."""
-    code = {QueryTimeout: "timeout", Overloaded: "overloaded"}.get(type(e), "index_busy")
+    code = e.code
     retry = str(getattr(e, "retry_after", 1 if code != "index_busy" else 5))
     # The store's path is for the operator's log (search logs it), not for the public.
     message = str(e) if code != "index_busy" else "the search index is busy; try again later"

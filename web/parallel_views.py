@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from index import LANGUAGES
-from search import QueryError
+from search.request import whole
+from search.settings import MAX_RENDERINGS
 
-from .engine import get_engine
-from .errors import error_json, error_page
 from .i18n import STRINGS
-from .params import ParamError, parse_lang, parse_q, valid_doc_id
+from .params import parse_lang, parse_q, text_arg, valid_doc_id
+from .resources import get_engine
 
 bp = Blueprint("parallel", __name__)
 
@@ -92,23 +92,15 @@ def _translation_args() -> tuple[str, str, str]:
 
 
 def _limit() -> int:
-    raw = (request.args.get("limit") or "10").strip()
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 100:
-        raise ParamError("bad_parameter", "limit must be a whole number from 1 to 100")
-    return int(raw)
+    return whole("limit", text_arg(request.args, "limit") or 10,
+                 f"a whole number from 1 to {MAX_RENDERINGS}", 1, MAX_RENDERINGS)
 
 
 @bp.get("/api/translations")
 def api_translations() -> Any:
-    try:
-        q, source, target = _translation_args()
-        limit = _limit()
-    except ParamError as e:
-        return error_json(400, e.code, e.message)
-    try:
-        tr = get_engine().translations(q, source, target, limit=limit)
-    except QueryError as e:
-        return error_json(400, "bad_query", str(e))
+    q, source, target = _translation_args()
+    limit = _limit()
+    tr = get_engine().translations(q, source, target, limit=limit)
     return jsonify(tr.to_dict())
 
 
@@ -118,13 +110,8 @@ def translations_page() -> Any:
         return render_template("translations.html", q="", tr=None, source=request.args.get("from") or "zh",
                                target=request.args.get("to") or "en", languages=LANGUAGES, lang=None,
                                has_data=True)
-    try:
-        q, source, target = _translation_args()
-        tr = get_engine().translations(q, source, target, limit=_limit())
-    except (ParamError, QueryError) as e:
-        msg = e.message if isinstance(e, ParamError) else str(e)
-        return error_page(400, "bad_request_title", msg, show_search=True,
-                          q=(request.args.get("q") or "")[:1000])
+    q, source, target = _translation_args()
+    tr = get_engine().translations(q, source, target, limit=_limit())
     has_data = tr.pairs > 0 or get_engine().parallel().has_pairs(source, target)
     return render_template("translations.html", q=q, tr=tr, source=source, target=target,
                            languages=LANGUAGES, lang=None, has_data=has_data,
@@ -137,19 +124,13 @@ def _doc_link(doc_id: str, para: int, target: str, q: str) -> str:
 
 def side_by_side(doc_id: str, q: str | None) -> Any:
     """/documents/<id>?with=en: the document beside its version in that language."""
-    try:
-        with_lang = parse_lang(request.args, "with")
-    except ParamError as e:
-        return error_page(400, "bad_request_title", e.message, show_search=True, q=q or "")
+    with_lang = parse_lang(request.args, "with", required=True)
     assert with_lang is not None
     if not valid_doc_id(doc_id):
         abort(404)
     engine = get_engine()
-    try:
-        par = engine.parallel_document(doc_id, with_lang, query=q)
-        doc = engine.document(doc_id)
-    except KeyError:
-        abort(404)
+    par = engine.parallel_document(doc_id, with_lang, query=q)
+    doc = engine.document(doc_id)
     back = f"{url_for('pages.search')}?{urlencode({'q': q, 'with': with_lang})}" if q else None
     single = url_for("pages.document", doc_id=doc_id, q=q or None)
     return render_template("parallel_document.html", doc=doc, meta=doc.meta, par=par,

@@ -82,7 +82,7 @@ def serve_workers(app: Any, *, host: str = "127.0.0.1", port: int = 8000, worker
     """
     from gunicorn.app.base import BaseApplication
 
-    from .engine import holder
+    from .resources import holder
 
     tune_malloc()  # before the fork: the workers inherit it
     holder(app).before_fork()

@@ -1,20 +1,17 @@
-"""The web app's settings, in one table: name, default, environment variable, help.
+"""The app's settings and the library's limits, in one table: name, default, help, variable.
 
 Precedence: the default, then the ``UNSEARCH_*`` variable, then the dict given to
-``create_app``. Read when an app is made, never at import time.
+``create_app``. Read when an app is made (or a command runs), never at import time. The
+limits (``search.settings.LIMITS``) are the JSON API's contract and are not settable.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-# The JSON API's limits (the contract in DESIGN.md); the library checks them too.
-MAX_PER_PAGE = 100
-MAX_QUERY_CHARS = 1000
-MAX_RESULT_WINDOW = 10_000
+from search.settings import LIMITS, MAX_PER_PAGE, Setting
+
 UI_LANGS = ("en", "zh")
 
 
@@ -46,59 +43,58 @@ def _per_page(value: str) -> int:
     return n
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    env: str | None
-    help: str
-    parse: Callable[[str], Any] = str
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("", "0", "false", "no")
 
 
 SETTINGS = (
-    Setting("INDEX_PATH", None, "UNSEARCH_INDEX",
-            "Index directory; unset: the per-user data directory (see `unsearch index build`)."),
-    Setting("DEFAULT_UI_LANG", "en", "UNSEARCH_UI_LANG",
+    Setting("INDEX_PATH", None,
+            "Index directory; unset: the per-user data directory (see `unsearch index build`).",
+            env="UNSEARCH_INDEX"),
+    Setting("DEFAULT_UI_LANG", "en",
             "Interface language when neither ?ui=, the cookie nor Accept-Language picks one.",
-            _ui_lang),
-    Setting("PER_PAGE", 10, "UNSEARCH_PER_PAGE", "Results per page on the HTML pages.", _per_page),
-    Setting("QUERY_TIMEOUT", 2.0, "UNSEARCH_QUERY_TIMEOUT",
-            "Time budget of one search, in seconds; over it: 503 with code `timeout`.", _seconds),
-    Setting("HEAVY_POSTINGS", 10_000_000, "UNSEARCH_HEAVY_POSTINGS",
-            "A search that reads more postings than this (estimated first) is heavy.", _count),
-    Setting("HEAVY_QUERIES", 1, "UNSEARCH_HEAVY_QUERIES",
-            "Heavy searches run at once in each server process (at least 1).",
-            lambda v: max(1, _count(v))),
-    Setting("CHEAP_POSTINGS", 20_000, "UNSEARCH_CHEAP_POSTINGS",
+            env="UNSEARCH_UI_LANG", parse=_ui_lang),
+    Setting("PER_PAGE", 10, "Results per page on the HTML pages.", env="UNSEARCH_PER_PAGE",
+            parse=_per_page),
+    Setting("QUERY_TIMEOUT", 2.0,
+            "Time budget of one search, in seconds; over it: 503 with code `timeout`.",
+            env="UNSEARCH_QUERY_TIMEOUT", parse=_seconds),
+    Setting("HEAVY_POSTINGS", 10_000_000,
+            "A search that reads more postings than this (estimated first) is heavy.",
+            env="UNSEARCH_HEAVY_POSTINGS", parse=_count),
+    Setting("HEAVY_QUERIES", 1, "Heavy searches run at once in each server process (at least 1).",
+            env="UNSEARCH_HEAVY_QUERIES", parse=lambda v: max(1, _count(v))),
+    Setting("CHEAP_POSTINGS", 20_000,
             "A search estimated below this (a symbol, a Chinese term, a rare word) runs at once.",
-            _count),
-    Setting("ORDINARY_QUERIES", 2, "UNSEARCH_ORDINARY_QUERIES",
+            env="UNSEARCH_CHEAP_POSTINGS", parse=_count),
+    Setting("ORDINARY_QUERIES", 2,
             "Searches between cheap and heavy run this many at a time in each process (at least "
             "1); the others wait for a turn within their time budget: each holds megabytes of "
             "numpy arrays, and a process runs one at a time on its core anyway.",
-            lambda v: max(1, _count(v))),
-    Setting("QUEUE", 2, "UNSEARCH_QUEUE",
+            env="UNSEARCH_ORDINARY_QUERIES", parse=lambda v: max(1, _count(v))),
+    Setting("QUEUE", 2,
             "Heavy searches that may wait for a turn in each process; more: 503 `overloaded`.",
-            _count),
-    Setting("QUEUE_WAIT", 0.5, "UNSEARCH_QUEUE_WAIT",
-            "How long a heavy search waits for a turn before a 503 `overloaded`.", _seconds),
-    Setting("WARM_UP", False, None,
+            env="UNSEARCH_QUEUE", parse=_count),
+    Setting("QUEUE_WAIT", 0.5, "How long a heavy search waits for a turn before a 503 `overloaded`.",
+            env="UNSEARCH_QUEUE_WAIT", parse=_seconds),
+    Setting("WARM_UP", False,
             "Open the index and load the analysers when the app is made (`unsearch serve` does)."),
+    Setting("NO_PROGRESS", False,
+            "No progress bar for `unsearch index build` and `update`, even on a terminal.",
+            env="UNSEARCH_NO_PROGRESS", parse=_flag),
 )
+TABLE = (*SETTINGS, *LIMITS)  # everything, for help and the README
+_BY_NAME = {s.name: s for s in TABLE}
+
+
+def setting(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting's value from its default and environment variable (no app needed)."""
+    return _BY_NAME[name].value(environ)
 
 
 def resolve(config: Mapping[str, Any] | None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Our settings with their values; other keys of ``config`` (Flask's own) pass through."""
-    env = os.environ if environ is None else environ
-    out: dict[str, Any] = {}
-    for s in SETTINGS:
-        value = s.default
-        if s.env and env.get(s.env):
-            try:
-                value = s.parse(env[s.env])
-            except ValueError as e:
-                raise ValueError(f"{s.env}={env[s.env]!r}: {e}") from None
-        out[s.name] = value
+    out: dict[str, Any] = {s.name: s.value(environ) for s in SETTINGS}
     out.update(config or {})
     if not out["INDEX_PATH"]:
         from index import default_index_dir

@@ -13,15 +13,15 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, jsonify, render_template, request, url_for
 
-from search import QueryError, Trends, country_name
+from search import Trends, country_name
 from search.countries import display_title
-from search.trends import MAX_QUERIES
+from search.errors import ParamError
+from search.request import check_q, check_trend_queries, one_of
+from search.settings import MAX_TREND_QUERIES
 
 from .chart import MEASURES, trend_svg
-from .engine import get_engine
-from .errors import error_json, error_page
-from .params import ParamError, _text, parse_filters
-from .settings import MAX_QUERY_CHARS
+from .params import parse_filters, text_arg
+from .resources import get_engine
 
 bp = Blueprint("trends", __name__)
 
@@ -55,39 +55,20 @@ class TrendParams:
 
 def parse_trends(args: Any) -> TrendParams:
     """Check every /trends and /api/trends parameter; ParamError names the first bad one."""
-    raw = [q for q in args.getlist("q") if q.strip()]
-    if not raw:
-        raise ParamError("missing_query", "q is required: one to five queries, q=…&q=…")
-    if len(raw) > MAX_QUERIES:
-        raise ParamError("bad_parameter", f"at most {MAX_QUERIES} queries (q) in one trend, not {len(raw)}")
-    for q in raw:
-        if len(q) > MAX_QUERY_CHARS:
-            raise ParamError("query_too_long",
-                             f"a query is {len(q):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-        if "\x00" in q:
-            raise ParamError("bad_query", "a query contains a NUL character")
+    raw = [check_q(q, "one to five queries, q=…&q=…") for q in check_trend_queries(args.getlist("q"))]
     lang, organ, country, year_from, year_to = parse_filters(args)
-    measure = _text(args, "measure") or "per_1000_documents"
-    if measure not in MEASURES:
-        raise ParamError("bad_parameter",
-                         f"measure must be one of {', '.join(MEASURES)}, not {measure[:30]!r}")
-    fmt = _text(args, "format") or "json"
+    measure = one_of("measure", text_arg(args, "measure") or "per_1000_documents", MEASURES)
+    fmt = text_arg(args, "format") or "json"
     if fmt not in ("json", "csv"):
-        raise ParamError("bad_parameter", f"format must be json or csv, not {fmt[:20]!r}")
+        raise ParamError(f"format must be json or csv, not {fmt[:20]!r}")
     return TrendParams(queries=[q.strip() for q in raw], lang=lang, organ=organ, country=country,
                        year_from=year_from, year_to=year_to, measure=measure, fmt=fmt)
 
 
 @bp.get("/api/trends")
 def api_trends() -> Any:
-    try:
-        p = parse_trends(request.args)
-    except ParamError as e:
-        return error_json(400, e.code, e.message)
-    try:
-        trends = get_engine().trends(p.queries, **p.engine_kwargs())
-    except QueryError as e:
-        return error_json(400, "bad_query", str(e))
+    p = parse_trends(request.args)
+    trends = get_engine().trends(p.queries, **p.engine_kwargs())
     if p.fmt == "csv":
         return Response("\ufeff" + trends.to_csv(), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="trends.csv"'})
@@ -100,12 +81,8 @@ def page() -> Any:
     if not any(q.strip() for q in request.args.getlist("q")):
         return render_template("trends.html", p=None, trends=None, examples=_examples(), q="", lang=None,
                                slots=[""] * 3)
-    try:
-        p = parse_trends(request.args)
-        trends = get_engine().trends(p.queries, **p.engine_kwargs())
-    except (ParamError, QueryError) as e:
-        message = e.message if isinstance(e, ParamError) else str(e)
-        return error_page(400, "bad_request_title", message, show_search=False)
+    p = parse_trends(request.args)
+    trends = get_engine().trends(p.queries, **p.engine_kwargs())
     measure_label = t(f"measure_{p.measure}")
     svg = trend_svg(trends, p.measure, year_url=lambda q, y: _year_search(p, q, y),
                     point_title=lambda q, y: _point_title(q, y), y_title=measure_label,
@@ -117,7 +94,7 @@ def page() -> Any:
         csv_url=f"{url_for('trends.api_trends')}?{urlencode(p.args(measure=None, format='csv'))}",
         json_url=f"{url_for('trends.api_trends')}?{urlencode(p.args(measure=None))}",
         search_links=[(q, _search(p, q)) for q in p.queries],
-        slots=p.queries + [""] * (MAX_QUERIES - len(p.queries)), q="", lang=None, examples=_examples(),
+        slots=p.queries + [""] * (MAX_TREND_QUERIES - len(p.queries)), q="", lang=None, examples=_examples(),
     )
 
 

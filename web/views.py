@@ -8,14 +8,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
-from search import QueryError, SearchResults, country_code, country_name
+from search import SearchResults, country_code, country_name
+from search.settings import MAX_RESULT_WINDOW
 
 from .admission import run_search
 from .citation import citation
-from .engine import get_engine, index_status
-from .errors import error_page
-from .params import ParamError, SearchParams, parse_search, valid_doc_id
-from .settings import MAX_RESULT_WINDOW
+from .params import SearchParams, parse_search, valid_doc_id
+from .resources import get_engine, index_status
 
 bp = Blueprint("pages", __name__)
 
@@ -63,24 +62,14 @@ def search() -> Any:
     q = request.args.get("q", "")
     if not q.strip() and not request.args.get("page"):
         return home()
-    try:
-        p = parse_search(request.args, default_per_page=_per_page_default())
-    except ParamError as e:
-        return _bad_request(e.message, q)
-    try:
-        results = run_search(get_engine(), p.q, **p.engine_kwargs())
-    except QueryError as e:
-        return _bad_request(str(e), q)
+    p = parse_search(request.args, default_per_page=_per_page_default())
+    results = run_search(get_engine(), p.q, **p.engine_kwargs())
     return render_template(
         "results.html", q=p.q, p=p, results=results, facets=_facets(p, results),
         active=_active_filters(p), sorts=_sorts(p), groups=_groups(p),
         pages=_pagination(p, results), search_url=search_url, lang=p.lang,
         offset=(p.page - 1) * p.per_page,
     )
-
-
-def _bad_request(message: str, q: str) -> Any:
-    return error_page(400, "bad_request_title", message, show_search=True, q=q[:1000])
 
 
 @bp.get("/documents/<path:doc_id>")
@@ -92,10 +81,7 @@ def document(doc_id: str) -> Any:
         from .parallel_views import side_by_side
 
         return side_by_side(doc_id, q)
-    try:
-        doc = get_engine().document(doc_id, query=q)
-    except KeyError:
-        abort(404)
+    doc = get_engine().document(doc_id, query=q)
     meta = doc.meta
     html = doc.paragraphs_html
     paragraphs = [(i, html[i - 1] if html else None, text)

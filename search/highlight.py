@@ -30,6 +30,7 @@ class Unit:
     seq: tuple[str, ...]  # folded non-Chinese tokens, in order
     kinds: tuple[str, ...]
     exact: re.Pattern[str] | None = None  # the whole text as typed, punctuation-tolerant
+    quoted: bool = False  # a quoted phrase: marked only where it is whole
 
 
 @dataclass(frozen=True)
@@ -55,19 +56,25 @@ class Terms:
             seq = [(tok.text, tok.kind) for tok in toks if tok.kind != "han"]
             exact = typed_pattern(t.text, toks) if len(toks) > 1 else None
             units.append(Unit(tuple(han), tuple(w for w, _ in seq), tuple(k for _, k in seq),
-                              exact))
+                              exact, quoted=t.phrase))
         return cls(tuple(units))
 
 
 def typed_pattern(text: str, toks: list[Tok]) -> re.Pattern[str]:
-    """The tokens as typed (folded), anything but letters and digits between them (up to 3).
+    """The tokens as typed (folded), anything but letters and digits between them (up to 3),
+    nothing between Chinese words typed together.
 
     Whole words at the ends ("of the" must not light up "of the|ir"), except next to
     Chinese, which has no spaces."""
-    pieces = [re.escape(fold(text[tok.start:tok.end]).text) for tok in toks]
+    body = re.escape(fold(text[toks[0].start:toks[0].end]).text)
+    for prev, tok in zip(toks, toks[1:], strict=False):
+        # Chinese typed together is matched by the index as one run of characters (a phrase
+        # of bigrams), so nothing may stand between its words.
+        together = prev.kind == tok.kind == "han" and prev.end == tok.start
+        body += ("" if together else r"[\W_]{0,3}") + re.escape(fold(text[tok.start:tok.end]).text)
     head = "" if toks[0].kind == "han" else r"(?<![^\W_])"
     tail = "" if toks[-1].kind == "han" else r"(?![^\W_])"
-    return re.compile(head + r"[\W_]{0,3}".join(pieces) + tail)
+    return re.compile(head + body + tail)
 
 
 def _stream(text: str, folded: Folded,
@@ -117,8 +124,10 @@ def _close_brackets(ft: str, hits: list[tuple[int, int]]) -> list[tuple[int, int
 def spans(text: str, terms: Terms, lang: str | None) -> list[tuple[int, int]]:
     """Merged (start, end) spans of the original ``text`` to mark.
 
-    A phrase is marked as a whole where it occurs; only where it does not are
-    its words marked one by one (they matched scattered).
+    A phrase is marked as a whole where it occurs. A quoted phrase is marked nowhere
+    else (for ``"weapons of mass destruction"``, no lone "of"); the words of text typed
+    together without quotes (Chinese without spaces) are marked one by one where the
+    whole is not there (they matched scattered).
     """
     folded = fold(text)
     ft = folded.text
@@ -128,13 +137,13 @@ def spans(text: str, terms: Terms, lang: str | None) -> list[tuple[int, int]]:
     for unit in terms.units:
         if unit.exact is not None:
             exact_hits = [m.span() for m in unit.exact.finditer(ft)]
-            if exact_hits:
+            if exact_hits or unit.quoted:
                 found.extend(_close_brackets(ft, exact_hits))
                 continue
         several = unit.exact is not None
         for run, words in unit.han:
             hits = _find_all(ft, run) if not (several and len(run) == 1) else []
-            if not hits:
+            if not hits and not unit.quoted:
                 for w in words:
                     if not (several and len(w) == 1):  # 第, 号 alone would light up everywhere
                         hits.extend(_find_all(ft, w))

@@ -18,14 +18,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from index.analysis import Tok, analyze, fold, stemmer
+from index.analysis import Tok, analyze, stemmer
 from index.model import LANGUAGES
 
 from .highlight import Terms, typed_pattern
 from .query import And, Node, Text, parse, positive_texts, symbol_query
 from .synonyms import expand
-
-MAX_SURFACE_WORDS = 12  # longer: the as-typed bonus is not looked for (a pasted sentence)
+from .wordorder import typed_sequence
 
 
 @dataclass
@@ -73,13 +72,8 @@ class QueryPlan:
 
     @cached_property
     def surface(self) -> re.Pattern[str] | None:
-        """The query's non-Chinese words as typed (folded), in order, as whole words."""
-        words = [t.text for x in self.texts if not x.field
-                 for t in self.tokens(x.text) if t.kind in ("word", "acro", "num")]
-        if not words or len(words) > MAX_SURFACE_WORDS:
-            return None
-        body = r"[\W_]+".join(re.escape(fold(w).text) for w in words)
-        return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])")
+        """The query's words as typed, in order (search/wordorder.py)."""
+        return typed_sequence(self.texts, self.tokens)
 
     @cached_property
     def phrases(self) -> list[re.Pattern[str]]:

@@ -23,13 +23,13 @@ from index.store import Store
 from . import budget
 from .countries import country_facet, country_mask, display_title
 from .docids import DocIds
+from .docscore import doc_candidates, doc_scoring
 from .highlight import Terms, snippet
 from .query import clean_query
 from .request import SearchRequest
 from .results import Hit
 from .vector import Evaluator, Match, top
-
-SURFACE_BONUS = 1.3  # for a paragraph with the query's words exactly as typed
+from .wordorder import BONUS as WORD_ORDER_BONUS
 
 Raw = list[tuple[int, float]]  # (Whoosh document number, score) of a page's paragraphs
 
@@ -131,36 +131,58 @@ class Ranker:
         cols = self.cols
         k = max(want * 5, 50)
         assert matched.scores is not None
+        # group="doc": what a document's other matching paragraphs add (search/docscore.py).
+        factor, bonus = doc_scoring(self.ev, cols, matched.ids, matched.scores) \
+            if group == "doc" else (None, None)
+        first = matched.scores * factor + bonus if bonus is not None else matched.scores
+        k_docs = max(want * 2, 20)
         while True:
-            cand = top(matched.ids, matched.scores, k)
-            ids = np.array(sorted(d for d, _s in cand), dtype=np.int64)
+            if bonus is not None:  # the best paragraphs of the best documents
+                ids = matched.ids[doc_candidates(cols.doc_ord[matched.ids], first, cols.n_docs,
+                                                 k_docs)]
+            else:
+                cand = top(matched.ids, first, k)
+                ids = np.array(sorted(d for d, _s in cand), dtype=np.int64)
             rescored = self.ev.run(full, within=ids)
             scores = dict(zip(rescored.ids.tolist(), (rescored.scores if rescored.scores is not None
                                                       else np.zeros(len(rescored))).tolist(),
                               strict=True))
+            # What ranks: the paragraph's score, or with group="doc" its document's
+            # (search/docscore.py); which paragraph a document shows: its best paragraph score.
+            ranking = dict(scores)
+            if bonus is not None and factor is not None:
+                rows = np.searchsorted(matched.ids, ids)
+                for d, f, b in zip(ids.tolist(), factor[rows].tolist(), bonus[rows].tolist(),
+                                   strict=True):
+                    ranking[d] = scores.setdefault(d, 0.0) * f + b
             if surface is not None:
-                # The words as typed (not only their stems) score more: "bringing the"
-                # before "bring the". Reading a paragraph's text costs a decompression, so
-                # only the candidates that the bonus could lift into the first ``want`` are
-                # read: the others stay below ``want`` candidates that score more already.
-                floor = nth_best(scores, cols, group, want)
-                check = sorted(d for d, sc in scores.items() if sc * SURFACE_BONUS >= floor)
+                # The words as typed score more (search/wordorder.py): "bringing the" before
+                # "bring the" and "the bringing". Reading a paragraph's text costs a
+                # decompression, so only the candidates that the bonus could lift into the
+                # first ``want`` are read: the others stay below ``want`` candidates that
+                # score more already.
+                floor = nth_best(ranking, cols, group, want)
+                check = sorted(d for d, sc in ranking.items() if sc * WORD_ORDER_BONUS >= floor)
                 for d, text in self.texts(check).items():
                     if surface.search(fold(text).text):
-                        scores[d] *= SURFACE_BONUS
-            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+                        scores[d] *= WORD_ORDER_BONUS
+                        ranking[d] *= WORD_ORDER_BONUS
+            ranked = sorted(ranking.items(), key=lambda kv: (-kv[1], kv[0]))
             if group == "doc":
+                shown: dict[int, int] = {}
+                for d in sorted(scores, key=lambda d: (-scores[d], d)):
+                    shown.setdefault(int(cols.doc[d]), d)
                 seen: set[int] = set()
                 picked = []
                 for d, sc in ranked:
                     doc = int(cols.doc[d])
                     if doc not in seen:
                         seen.add(doc)
-                        picked.append((d, sc))
+                        picked.append((shown[doc], sc))
                 ranked = picked
             if len(ranked) >= want or k >= len(matched):
                 return ranked[:want]
-            k *= 4
+            k, k_docs = k * 4, k_docs * 4
 
     def hits(self, page: Page, terms: Terms, query: str, snippets: bool = True) -> list[Hit]:
         """The page's paragraphs as hits: metadata from the store, a highlighted snippet."""

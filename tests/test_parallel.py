@@ -323,9 +323,10 @@ def client(real_index: Path) -> Any:
 def test_api_search_with(client: Any) -> None:
     r = client.get("/api/search", query_string={"q": "安全理事会", "with": "fr", "per_page": 3})
     assert r.status_code == 200
-    hits = r.get_json()["hits"]
-    assert hits and all(set(h["aligned"]) >= {"lang", "doc_id", "paragraph", "text", "snippet_html"}
-                        for h in hits)
+    # The statement (no French version) may be among them: its "aligned" is null.
+    hits = [h for h in r.get_json()["hits"] if h["aligned"] is not None or not h["doc_id"].startswith("000_")]
+    assert len(hits) >= 2 and all(set(h["aligned"]) >= {"lang", "doc_id", "paragraph", "text", "snippet_html"}
+                                  for h in hits)
     assert any("<mark>Conseil de sécurité</mark>" in h["aligned"]["snippet_html"] for h in hits)
     bad = client.get("/api/search", query_string={"q": "x", "with": "de"})
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_parameter"

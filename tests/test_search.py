@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import charter_paragraphs, first_line, skip_without_corpus, unpc_lines
+from conftest import STATEMENTS, charter_paragraphs, first_line, skip_without_corpus, unpc_lines
 from helpers import full_width, s2t, write_jsonl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -27,6 +27,7 @@ from index import IndexNotFoundError, IndexVersionError, build_index, open_index
 from index.analysis import HAN_RUN, fold
 from index.layout import open_store
 from search import QueryError, SearchEngine
+from search.query import parse as parse_query
 
 Key = tuple[str, int]
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -419,8 +420,8 @@ def test_symbol_prefix_filter(engine: Any, paras: list[Para]) -> None:
 
 
 def test_phrase_with_a_symbol_filter(engine: Any) -> None:
-    hit = engine.search('"大规模毁灭性武器"', lang="zh").hits[0]
-    assert hit.symbol
+    # (The first document, the seed statement, has no symbol: the first one that has one.)
+    hit = next(h for h in engine.search('"大规模毁灭性武器"', lang="zh") if h.symbol)
     for q in (f'"大规模毁灭性武器" symbol:"{hit.symbol}"', f"大规模毁灭性武器 symbol:{hit.symbol}",
               f'"大规模毁灭" symbol:"{hit.symbol}"'):
         r = engine.search(q, lang="zh", group="para")
@@ -530,6 +531,78 @@ def test_exact_phrase_ranks_first(engine: Any) -> None:
     r = engine.search("大规模毁灭性武器", group="para")
     for h in r.hits[: min(5, r.total)]:
         assert "大规模毁灭性武器" in plain(h.snippet_html)
+
+
+# Each of these came first only second to fourth before the word-order check (a heading,
+# "bring the", "United" for "units", "2月17日，星期二", "第10和12段" behind "10. 委员会…").
+WORD_ORDER = ["to measure", "bringing the", "of units under", "under section", "to preventing",
+              "６月４日", "１７日星期二", "１０和", "停止这"]
+
+
+@pytest.mark.parametrize("q", WORD_ORDER)
+def test_the_words_as_typed_come_first(engine: Any, q: str) -> None:
+    r = engine.search(q, group="para", per_page=5)
+    assert r.total > 1
+    h = r.hits[0]
+    text = engine.document(h.doc_id).paragraphs[h.paragraph - 1]
+    assert fold(q).text in fold(text).text, (q, text)
+
+
+def test_the_typed_sequence_pattern() -> None:
+    from search.query import positive_texts
+    from search.wordorder import typed_sequence
+
+    def found(q: str, text: str) -> bool:
+        pattern = typed_sequence(positive_texts(parse_query(q)))
+        assert pattern is not None, q
+        return pattern.search(fold(text).text) is not None
+
+    assert found("１７日星期二", "2019年9月17日星期二")
+    assert not found("１７日星期二", "2月17日，星期二")
+    assert found("６月４日", "撤至1967年 6 月 4 日的分界线")  # spaces between tokens typed together
+    assert found("bringing the", "for Bringing the perpetrators")
+    assert not found("bringing the", "bringing, the") and not found("of the", "of their")
+    assert found("１０和", "第10和12段")  # Chinese and digits around it
+    assert typed_sequence(positive_texts(parse_query("安全理事会"))) is None  # one Chinese word
+    assert typed_sequence(positive_texts(parse_query("S/2015/77"))) is None  # a symbol
+
+
+def _seed_statement() -> Path:
+    """The statement of ../shared/corpus/statements wholly about weapons of mass destruction:
+    the phrase in four of its paragraphs (issue 13's seed)."""
+    for path in sorted(STATEMENTS.glob("*.txt")):
+        paras_ = [p for p in path.read_text("utf-8").split("\n\n") if "大规模毁灭性武器" in p]
+        if len(paras_) >= 4:
+            return path
+    raise AssertionError("no statement has 大规模毁灭性武器 in four paragraphs")
+
+
+def test_a_document_about_the_query_ranks_above_one_sentence_mentions(engine: Any) -> None:
+    seed = _seed_statement()
+    q = '"大规模毁灭性武器"'
+    r = engine.search(q, group="doc", per_page=100)
+    by_source = {h.doc_id: Path(engine.document(h.doc_id).meta["source"]).name for h in r}
+    assert list(by_source.values()).count(seed.name) == 1
+    first = r.hits[0]
+    assert by_source[first.doc_id] == seed.name, [(h.doc_id, h.score, h.more) for h in r]
+    assert first.more == 3  # its four paragraphs: one shown, three more
+    # The other documents mention it in one paragraph each, and follow.
+    assert all(h.more == 0 for h in r.hits[1:]) and len(r.hits) > 1
+    # Totals and facets are those of the matches, not of the ranking.
+    by_para = all_hits(engine, q, group="para")
+    assert r.total == len({d for d, _ in by_para}) == len(r.hits)
+    assert sum(r.facets["lang"].values()) == r.total
+    # The shown paragraph is the document's best by paragraph score.
+    best = max((h for h in engine.search(q, group="para", per_page=100) if h.doc_id == first.doc_id),
+               key=lambda h: h.score)
+    assert first.paragraph == best.paragraph
+
+
+def test_grouped_ranking_keeps_the_exact_words_first(engine: Any) -> None:
+    """A document with many paragraphs of scattered words does not bury the paragraph that
+    has them together (the bonus is bounded by the best paragraph)."""
+    r = engine.search("大规模毁灭性武器扩散", group="doc", per_page=5)
+    assert r.hits and "大规模毁灭性武器扩散" in plain(r.hits[0].snippet_html)
 
 
 # ---------------------------------------------------------------------------
@@ -693,6 +766,56 @@ def test_snippet_marks_whole_phrases_in_english(engine: Any) -> None:
     """A quoted phrase is marked where its words are whole: not "with[in the]" or "[of the]ir"."""
     bad = {q: b[:3] for q in ('"in the"', '"of the"', '"at the"') if (b := _half_words(engine, q))}
     assert not bad
+
+
+def _marked_as_phrase_only(engine: Any, doc_id: str, query: str, phrase: str) -> int:
+    """On the document page, every mark is the whole phrase and every occurrence of it is
+    marked; returns how many paragraphs lack it (and must have no mark at all)."""
+    view = engine.document(doc_id, query=query)
+    want = fold(phrase).text
+    without = 0
+    for text, marked in zip(view.paragraphs, view.paragraphs_html, strict=True):
+        got = [fold(m).text for m in marks(marked)]
+        folded = fold(text).text
+        assert got == [want] * folded.count(want), (got, text[:120])
+        without += want not in folded
+    return without
+
+
+def test_a_quoted_phrase_is_marked_only_where_it_is_whole(engine: Any) -> None:
+    """For "weapons of mass destruction", no lone "of" in the paragraphs that lack it."""
+    q = '"weapons of mass destruction"'
+    r = engine.search(q, group="para", per_page=50)
+    assert r.total >= 3
+    for h in r:
+        text = _check_snippet(engine, h)
+        if "weapons of mass destruction" in text.lower():
+            assert {m.lower() for m in marks(h.snippet_html)} == {"weapons of mass destruction"}
+    lacking = sum(_marked_as_phrase_only(engine, h.doc_id, q, "weapons of mass destruction")
+                  for h in engine.search(q, group="doc"))
+    assert lacking > 5  # paragraphs with "of" (and "mass") that get no mark now
+
+
+def test_a_quoted_chinese_phrase_is_marked_only_where_it_is_whole(engine: Any) -> None:
+    seed = _seed_statement()
+    doc_id = next(h.doc_id for h in engine.search('"大规模毁灭性武器"', per_page=100)
+                  if Path(engine.document(h.doc_id).meta["source"]).name == seed.name)
+    # 大规模毁灭性武器 is in four paragraphs, the phrase with 扩散 after it in one: the other
+    # three mark nothing (neither 毁灭性武器 nor 扩散), also typed in traditional script.
+    for q in ('"毁灭性武器扩散"', '"毀滅性武器擴散"'):
+        assert _marked_as_phrase_only(engine, doc_id, q, "毁灭性武器扩散") >= 14
+    # A resolution number typed full width: only where the whole phrase stands.
+    assert _marked_as_phrase_only(engine, doc_id, '"第１５４０（２００４）号决议"', "第 1540(2004)号决议") > 0
+    # Unquoted, the words are marked as words where the whole is not there.
+    view = engine.document(doc_id, query="毁灭性武器扩散")
+    assert any(marks(p) and "毁灭性武器扩散" not in t
+               for t, p in zip(view.paragraphs, view.paragraphs_html, strict=True))
+
+
+def test_unquoted_words_are_marked_as_words(engine: Any) -> None:
+    r = engine.search("weapons of mass destruction", lang="en", group="para", per_page=20)
+    got = {m.lower() for h in r for m in marks(h.snippet_html)}
+    assert "of" in got and got <= {"weapon", "weapons", "of", "mass", "destruction"}, got
 
 
 def test_snippet_of_traditional_text_marks_the_traditional_characters(tiny: SearchEngine) -> None:

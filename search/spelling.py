@@ -35,7 +35,8 @@ from .synonyms import leads_somewhere
 FEW = 5  # a query finding fewer results than this may be offered a correction
 RARE = 3  # a word in fewer paragraphs than this (in every language) is a suspect
 GAIN = 5  # a correction must be written this many times more often than the typed word
-MIN_COUNT = 3  # and at least this often
+MIN_COUNT = 2  # and at least this often (the completions keep words seen twice or more)
+CANDIDATES = 3  # corrections of a word tried in the query, by what they find
 MIN_LETTERS = 4  # shorter words have too many neighbours to guess from
 ALPHABETIC = tuple(lang for lang in LANGUAGES if lang != "zh")
 
@@ -106,29 +107,47 @@ def correct_query(query: str, db: sqlite3.Connection, frequencies: Callable[[str
     how many results) is asked last: a correction must find something."""
     spans = _word_spans(query)
     freqs = [frequencies(query[s:e]) for s, e in spans]
-    langs: set[str] | None = None
+    # The language that writes the query's words most: each word votes for those that
+    # write it often ("to" is English, though French text quotes it now and then).
+    votes: dict[str, tuple[int, int]] = {}
     for f in freqs:
         top = max(f.values(), default=0)
-        # The languages that write this word most ("to" is English, though French text
-        # quotes it now and then).
-        known = {lang for lang, n in f.items() if n >= RARE and n * 10 >= top}
-        if known:
-            langs = known if langs is None else (langs & known) or langs
+        for lang, n in f.items():
+            if n >= RARE and n * 10 >= top:
+                v, total = votes.get(lang, (0, 0))
+                votes[lang] = (v + 1, total + n)
+    # Most words, then most often written ("nuclaer weapons": "weapons" is English more
+    # than "nuclaer" stems like a Spanish word).
+    best = max(votes.values(), default=None)
+    langs = {lang for lang, v in votes.items() if v == best} if best else None
     corrector = VocabularyCorrector(db, sorted(langs) if langs else None)
-    out: list[str] = []
-    at = 0
-    changed = False
-    for (start, end), f in zip(spans, freqs, strict=True):
-        typed = query[start:end]
-        best = None if max(f.values(), default=0) >= RARE else _correct_word(typed, corrector)
-        out.append(query[at:start])
-        out.append(best if best is not None else typed)
-        changed = changed or best is not None
-        at = end
-    out.append(query[at:])
-    suggestion = "".join(out)
-    if not changed:
-        suggestion = _unquoted_abbreviation(query) or ""
+    # A word is rare in the query's languages: "nuclaer" stems like a Spanish word, but
+    # "nuclaer weapons and" is English.
+    rare = [max((n for lang, n in f.items() if langs is None or lang in langs), default=0) < RARE
+            for f in freqs]
+    words = [query[s:e] for s, e in spans]
+    # A rare word the index has may be right ("fear" is in two paragraphs): it stays one
+    # of the options, and wins if its query finds as much.
+    options = [([w] if f else []) + _candidates(w, corrector) if r else []
+               for w, f, r in zip(words, freqs, rare, strict=True)]
+    options = [o if len(o) > 1 or (o and o[0] != w) else [] for w, o in zip(words, options, strict=True)]
+
+    def spelled(choice: list[str]) -> str:
+        out, at = [], 0
+        for (start, end), w in zip(spans, choice, strict=True):
+            out += [query[at:start], w]
+            at = end
+        return "".join(out) + query[at:]
+
+    choice = [opts[0] if opts else w for w, opts in zip(words, options, strict=True)]
+    if finds is not None:
+        # Among equally near corrections, the one that makes the query find the most
+        # ("study vists to hospital": visits, not the more frequent visas), word by word.
+        for i, opts in enumerate(options):
+            if len(opts) > 1:
+                counts = [finds(spelled(choice[:i] + [o] + choice[i + 1:])) for o in opts]
+                choice[i] = opts[max(range(len(opts)), key=lambda k: (counts[k], -k))]
+    suggestion = spelled(choice) if any(options) else (_unquoted_abbreviation(query) or "")
     if not suggestion or suggestion == query:
         return None
     if finds is not None and finds(suggestion) == 0:
@@ -150,10 +169,11 @@ def _word_spans(query: str) -> list[tuple[int, int]]:
     return out
 
 
-def _correct_word(typed: str, corrector: VocabularyCorrector) -> str | None:
+def _candidates(typed: str, corrector: VocabularyCorrector, most: int = CANDIDATES) -> list[str]:
+    """The best corrections of ``typed`` (nearest, then most frequent), as typed."""
     key = fold(typed).text
     if len(key) < MIN_LETTERS:
-        return None
+        return []
     maxdist = 1 if len(key) <= 4 else 2
     floor = max(GAIN * corrector.count(key), MIN_COUNT)
     found = [(-score, word) for score, word in corrector._suggestions(key, maxdist, 1)
@@ -162,9 +182,26 @@ def _correct_word(typed: str, corrector: VocabularyCorrector) -> str | None:
     # languages' stop lists finds them ("durinlg" → "during"), as near as they are.
     stops = ListCorrector(sorted(set().union(*(_stops(lang) for lang in corrector.langs))))
     found += [(-score, word) for score, word in stops._suggestions(key, maxdist, 1)]
-    if not found:
-        return None
-    return _as_typed(typed, min(found)[1])
+    # Nearest first with two letters swapped as one edit (Whoosh's automaton counts two:
+    # "sepcial" is one edit from "special", two from "social"), then as Whoosh ranks them.
+    found.sort(key=lambda sw: (_distance(key, sw[1]), sw[0]))
+    out: list[str] = []
+    for _score, word in found:
+        if word not in out and _distance(key, word) == _distance(key, found[0][1]):
+            out.append(word)
+    return [_as_typed(typed, w) for w in out[:most]]
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits from ``a`` to ``b``: a letter dropped, added or changed, or two neighbours
+    swapped (the optimal string alignment distance)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
 
 
 @functools.cache

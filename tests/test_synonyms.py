@@ -180,6 +180,20 @@ def test_did_you_mean(engine: Any) -> None:
     assert engine.search("reddce their").suggestion == "reduce their"
 
 
+def test_did_you_mean_weighs_the_candidates(engine: Any) -> None:
+    from search.spelling import _distance
+
+    # Two letters swapped are one edit: "special", not "social" (two letters changed).
+    assert _distance("sepcial", "special") == 1 and _distance("sepcial", "social") == 2
+    assert engine.search("sepcial session").suggestion == "special session"
+    # A word that stems like a Spanish one is still a misspelling in an English query.
+    assert engine.search("nuclaer weapons").suggestion == "nuclear weapons"
+    # Among equally near words, the one the query finds most with: "visits", not "visas".
+    r = engine.search("study vists to hospital")
+    assert r.suggestion == "study visits to hospital", r.suggestion
+    assert engine.search(r.suggestion).total > 0
+
+
 def test_no_suggestion_for_a_query_that_finds_plenty(engine: Any) -> None:
     for q in ("Security Council", "Secutiry OR Council", "安全理事会", "S/2015/77"):
         r = engine.search(q)

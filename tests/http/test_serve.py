@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serving
+from conftest import ROOT, serving
 
-ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 30.0
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import ROOT
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import write_jsonl
@@ -28,7 +29,7 @@ from helpers import write_jsonl
 from index import build_index, update_index
 from web import create_app
 
-WEB = Path(__file__).resolve().parents[1] / "web"
+WEB = ROOT / "web"
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = '"><img src=x onerror=alert(1)>'
 

@@ -687,11 +687,12 @@ def test_routes_leave_errors_to_the_one_handler() -> None:
 
 
 def test_every_setting_and_limit_is_in_one_table_and_in_the_readme() -> None:
+    from index.settings import ENVIRONMENT
     from search.settings import LIMITS
     from web.settings import SETTINGS, TABLE
 
     readme = (WEB.parent / "README.md").read_text("utf-8")
-    assert TABLE == (*SETTINGS, *LIMITS)
-    for s in SETTINGS:
+    assert TABLE == (*SETTINGS, *LIMITS, *ENVIRONMENT)
+    for s in (*SETTINGS, *ENVIRONMENT):
         assert s.env is None or f"`{s.env}`" in readme, s.env
         assert s.help

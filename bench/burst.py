@@ -35,8 +35,7 @@ from bench.common import (
     machine,
     percentiles,
     print_machine,
-    print_targets,
-    save_results,
+    save_targets,
     table,
 )
 from bench.http import Server, request
@@ -196,9 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table([(k, v) for k, v in o.items()], ["budget", "value"]))
     t = targets(b)
     t.append(Target("heavy query held past its budget", o["worst_overshoot_s"], 0.5, "<=", "s"))
-    print_targets(t, "Burst targets")
-    saved = save_results({"machine": m, "burst": b, "burst_targets": [x.to_dict() for x in t]})
-    print(f"\nwritten to {saved}")
+    save_targets(m, "burst", b, t, "Burst targets")
 
 
 if __name__ == "__main__":

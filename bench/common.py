@@ -390,6 +390,17 @@ def save_results(sections: dict[str, Any], *, replace: bool = False) -> Path:
     return RESULTS
 
 
+def save_targets(machine: dict[str, Any], name: str, result: Any, targets: Sequence[Target],
+                 title: str = "Targets", **more: Any) -> Path:
+    """Print the targets, merge the machine, ``name``'s result, ``more`` and the targets
+    (``<name>_targets``) into bench/out/results.json, and say where."""
+    print_targets(targets, title)
+    path = save_results({"machine": machine, name: result, **more,
+                         f"{name}_targets": [t.to_dict() for t in targets]})
+    print(f"\nwritten to {path}")
+    return path
+
+
 def heading(text: str) -> None:
     print()
     print(f"== {text} " + "=" * max(0, 78 - len(text)))

@@ -41,8 +41,7 @@ from bench.common import (
     machine,
     percentiles,
     print_machine,
-    print_targets,
-    save_results,
+    save_targets,
     table,
     unsearch_cmd,
 )
@@ -335,8 +334,7 @@ def main(argv: list[str] | None = None) -> None:
     print_http(h)
     heading("HTTP targets")
     t = targets(h)
-    print_targets(t)
-    print(f"\nwritten to {save_results({'machine': m, 'http': h, 'http_targets': [x.to_dict() for x in t]})}")
+    save_targets(m, "http", h, t)
 
 
 if __name__ == "__main__":

@@ -65,8 +65,7 @@ from bench.common import (
     median,
     percentiles,
     print_machine,
-    print_targets,
-    save_results,
+    save_targets,
     table,
     temp_dir,
     unsearch_cmd,
@@ -540,11 +539,8 @@ def main(argv: list[str] | None = None) -> None:
         print_cold(c)
     heading("Query targets")
     t = targets(w, c) + naive_targets(w, n)
-    print_targets(t)
-    path = save_results({"machine": m, "query": w, "query_naive": n,
-                         "query_vs_naive": compare(w, n) if n else None, "cold_start": c,
-                         "query_targets": [x.to_dict() for x in t]})
-    print(f"\nwritten to {path}")
+    save_targets(m, "query", w, t, query_naive=n, query_vs_naive=compare(w, n) if n else None,
+                 cold_start=c)
 
 
 if __name__ == "__main__":

@@ -27,8 +27,7 @@ from bench.common import (
     mb,
     percentiles,
     print_machine,
-    print_targets,
-    save_results,
+    save_targets,
     table,
     temp_dir,
 )
@@ -126,9 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     r = run(args.index)
     print_suggest(r)
     t = [Target("completion lookup p99 ≤ 30 ms", r["all"]["p99"], TARGET_MS, "<=", "ms")]
-    print_targets(t)
-    path = save_results({"machine": m, "suggest": r, "suggest_targets": [x.to_dict() for x in t]})
-    print(f"\nwritten to {path}")
+    save_targets(m, "suggest", r, t)
 
 
 if __name__ == "__main__":

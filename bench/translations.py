@@ -19,7 +19,6 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import (
-    ROOT,
     Target,
     child_env,
     machine,
@@ -30,8 +29,7 @@ from bench.common import (
     table,
     unsearch_cmd,
 )
-
-TERMS = ROOT / "tests" / "data" / "un_term_renderings.tsv"
+from tests.helpers import TERMS
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,8 +34,7 @@ from bench.common import (
     mb,
     median,
     print_machine,
-    print_targets,
-    save_results,
+    save_targets,
     table,
     temp_dir,
     unsearch_cmd,
@@ -183,9 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     print_update(u)
     heading("Update targets")
     t = targets(u)
-    print_targets(t)
-    path = save_results({"machine": m, "update": u, "update_targets": [x.to_dict() for x in t]})
-    print(f"\nwritten to {path}")
+    save_targets(m, "update", u, t)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ from typing import NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
 
+from .settings import setting
+
 #: Bump when analysis changes in a way that makes old indexes wrong.
 ANALYSIS_VERSION = 4  # 4: the Chinese abbreviations of data/abbreviations.tsv in jieba
 
@@ -78,7 +80,7 @@ def _arabic_folds() -> dict[str, str]:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = setting("CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "unsearch"
 
 

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .settings import setting
+
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(path.name + ".tmp")
@@ -39,7 +41,7 @@ def fsync_tree(path: Path) -> None:
 def checkpoint(stage: str) -> None:
     """Fault-injection point for the crash tests: with ``UNSEARCH_FAULT_PAUSE=stage``
     the writer announces the stage on stderr and stops there, to be killed."""
-    if os.environ.get("UNSEARCH_FAULT_PAUSE") == stage:
+    if setting("FAULT_PAUSE") == stage:
         sys.stderr.write(f"unsearch-fault-pause: {stage}\n")
         sys.stderr.flush()
         time.sleep(3600)

@@ -31,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from . import _whoosh
 from .errors import IndexCorruptError, IndexNotFoundError, IndexVersionError
 from .schema import SCHEMA_VERSION
+from .settings import setting
 from .store import STORE_FILE, Store
 
 CURRENT = "current"
@@ -39,10 +40,10 @@ META_FILE = "meta.json"
 
 def default_index_dir() -> Path:
     """``UNSEARCH_INDEX``, else the per-user data directory."""
-    env = os.environ.get("UNSEARCH_INDEX")
+    env = setting("INDEX_PATH")
     if env:
         return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    base = setting("DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "unsearch" / "index"
 
 

@@ -80,7 +80,10 @@ _FIELD_RE = re.compile(rf"({'|'.join(FIELDS)}):", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class _Tok:
+class _Lexeme:
+    """One unit of the query text as the lexer reads it (a word, a quoted phrase, a bracket,
+    a field, an operator), not an analysis token (index.analysis.Tok)."""
+
     kind: str  # WORD PHRASE LP RP FIELD OP
     value: str = ""
     extra: tuple[str | None, str | None] | None = None
@@ -114,8 +117,8 @@ def _read_quoted(q: str, i: int) -> tuple[str, int]:
     return q[i + 1 : end], end + 1
 
 
-def _lex(q: str) -> list[_Tok]:
-    toks: list[_Tok] = []
+def _lex(q: str) -> list[_Lexeme]:
+    toks: list[_Lexeme] = []
     i, n = 0, len(q)
     while i < n:
         c = q[i]
@@ -123,19 +126,19 @@ def _lex(q: str) -> list[_Tok]:
             i += 1
             continue
         if c == "(":
-            toks.append(_Tok("LP"))
+            toks.append(_Lexeme("LP"))
             i += 1
             continue
         if c == ")":
-            toks.append(_Tok("RP"))
+            toks.append(_Lexeme("RP"))
             i += 1
             continue
         if c in QUOTES:
             text, i = _read_quoted(q, i)
-            toks.append(_Tok("PHRASE", text))
+            toks.append(_Lexeme("PHRASE", text))
             continue
         if c in "-+" and i + 1 < n and not q[i + 1].isspace():
-            toks.append(_Tok("OP", "NOT" if c == "-" else "REQ"))
+            toks.append(_Lexeme("OP", "NOT" if c == "-" else "REQ"))
             i += 1
             continue
         m = _FIELD_RE.match(q, i)
@@ -144,7 +147,7 @@ def _lex(q: str) -> list[_Tok]:
             i = m.end()
             if i < n and q[i] in QUOTES:
                 text, i = _read_quoted(q, i)
-                toks.append(_Tok("FIELD", name, (text, None), quoted=True))
+                toks.append(_Lexeme("FIELD", name, (text, None), quoted=True))
                 continue
             if i < n and q[i] in "[{":
                 close = "]" if q[i] == "[" else "}"
@@ -157,22 +160,22 @@ def _lex(q: str) -> list[_Tok]:
                 if len(parts) != 2:
                     raise QueryError(f"a range is written {name}:[FROM TO TO], e.g. {name}:[2015 TO 2020]")
                 lo, hi = (p.strip() for p in parts)
-                toks.append(_Tok("RANGE", name, (lo if lo not in ("", "*") else None,
+                toks.append(_Lexeme("RANGE", name, (lo if lo not in ("", "*") else None,
                                                  hi if hi not in ("", "*") else None)))
                 continue
             word, i = _read_word(q, i)
             if not word:
                 raise QueryError(f"{name}: needs a value, e.g. {_example(name)}")
-            toks.append(_Tok("FIELD", name, (word, None)))
+            toks.append(_Lexeme("FIELD", name, (word, None)))
             continue
         word, i = _read_word(q, i)
         if not word:  # a lone ')' is handled above; anything else is a stray character
             i += 1
             continue
         if word in ("AND", "OR", "NOT", "&&", "||"):
-            toks.append(_Tok("OP", {"&&": "AND", "||": "OR"}.get(word, word)))
+            toks.append(_Lexeme("OP", {"&&": "AND", "||": "OR"}.get(word, word)))
         else:
-            toks.append(_Tok("WORD", word))
+            toks.append(_Lexeme("WORD", word))
     return toks
 
 
@@ -196,7 +199,7 @@ MAX_DEPTH = 32
 
 
 class _Parser:
-    def __init__(self, toks: list[_Tok]) -> None:
+    def __init__(self, toks: list[_Lexeme]) -> None:
         self.toks = toks
         self.i = 0
         self.depth = 0
@@ -206,10 +209,10 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise QueryError(f"the query nests brackets or NOTs more than {MAX_DEPTH} deep")
 
-    def peek(self) -> _Tok | None:
+    def peek(self) -> _Lexeme | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
 
-    def take(self) -> _Tok:
+    def take(self) -> _Lexeme:
         t = self.toks[self.i]
         self.i += 1
         return t

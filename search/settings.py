@@ -1,39 +1,14 @@
-"""Settings and limits in one table, as datasette has them: ``Setting(name, default, help)``.
+"""The library's limits, ``Setting(name, default, help)`` of index/settings.py without a variable.
 
 The limits here are the library's and the JSON API's contract (README, "GET /api/search"):
 ``search.request`` checks every argument against them, and the web app lists them beside
-its own settings (web/settings.py). ``env`` names the ``UNSEARCH_*`` variable of a setting
-that can be changed; a limit has none. Nothing is read at import time.
+its own settings and the index layer's (web/settings.py). A limit cannot be changed.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from index.completions import HEAD_ITEMS
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    help: str
-    env: str | None = None
-    parse: Callable[[str], Any] = str
-
-    def value(self, environ: Mapping[str, str] | None = None) -> Any:
-        """The default, or the parsed ``env`` variable when it is set (ValueError naming it)."""
-        env = os.environ if environ is None else environ
-        if not self.env or not env.get(self.env):
-            return self.default
-        try:
-            return self.parse(env[self.env])
-        except ValueError as e:
-            raise ValueError(f"{self.env}={env[self.env]!r}: {e}") from None
-
+from index.settings import Setting
 
 LIMITS = (
     Setting("MAX_QUERY_CHARS", 1000, "Characters of one query (q)."),

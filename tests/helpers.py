@@ -8,6 +8,9 @@ import socket
 from pathlib import Path
 from typing import Any
 
+#: UN terms and their renderings in every language, written for this project (tests and bench).
+TERMS = Path(__file__).resolve().parent / "data" / "un_term_renderings.tsv"
+
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

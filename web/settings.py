@@ -1,8 +1,10 @@
-"""The app's settings and the library's limits, in one table: name, default, help, variable.
+"""Every setting, limit and environment variable in one table: name, default, help, variable.
 
-Precedence: the default, then the ``UNSEARCH_*`` variable, then the dict given to
-``create_app``. Read when an app is made (or a command runs), never at import time. The
-limits (``search.settings.LIMITS``) are the JSON API's contract and are not settable.
+``TABLE`` is the app's settings (``SETTINGS``, keys of ``create_app``), the library's limits
+(``search.settings.LIMITS``, the JSON API's contract, not settable) and the variables only
+the index layer reads (``index.settings.ENVIRONMENT``); the README lists it. Precedence: the
+default, then the variable, then the dict given to ``create_app``. Read when an app is made
+(or a command runs), never at import time.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from search.settings import LIMITS, MAX_PER_PAGE, Setting
+from index.settings import ENVIRONMENT, INDEX_PATH, Setting
+from search.settings import LIMITS, MAX_PER_PAGE
 
 UI_LANGS = ("en", "zh")
 
@@ -48,9 +51,7 @@ def _flag(value: str) -> bool:
 
 
 SETTINGS = (
-    Setting("INDEX_PATH", None,
-            "Index directory; unset: the per-user data directory (see `unsearch index build`).",
-            env="UNSEARCH_INDEX"),
+    INDEX_PATH,
     Setting("DEFAULT_UI_LANG", "en",
             "Interface language when neither ?ui=, the cookie nor Accept-Language picks one.",
             env="UNSEARCH_UI_LANG", parse=_ui_lang),
@@ -83,7 +84,7 @@ SETTINGS = (
             "No progress bar for `unsearch index build` and `update`, even on a terminal.",
             env="UNSEARCH_NO_PROGRESS", parse=_flag),
 )
-TABLE = (*SETTINGS, *LIMITS)  # everything, for help and the README
+TABLE = (*SETTINGS, *LIMITS, *ENVIRONMENT)  # everything, for help and the README
 _BY_NAME = {s.name: s for s in TABLE}
 
 

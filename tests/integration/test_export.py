@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from flask.testing import FlaskClient
 
 from search import SearchEngine
-from tests.conftest import ROOT
 
 COLUMNS = ["doc_id", "symbol", "title", "organ", "country", "date", "lang", "paragraph", "text", "url"]
 

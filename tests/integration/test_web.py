@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import ROOT
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import write_jsonl
@@ -28,7 +29,7 @@ from helpers import write_jsonl
 from index import build_index, update_index
 from web import create_app
 
-WEB = Path(__file__).resolve().parents[1] / "web"
+WEB = ROOT / "web"
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = '"><img src=x onerror=alert(1)>'
 
@@ -686,11 +687,12 @@ def test_routes_leave_errors_to_the_one_handler() -> None:
 
 
 def test_every_setting_and_limit_is_in_one_table_and_in_the_readme() -> None:
+    from index.settings import ENVIRONMENT
     from search.settings import LIMITS
     from web.settings import SETTINGS, TABLE
 
     readme = (WEB.parent / "README.md").read_text("utf-8")
-    assert TABLE == (*SETTINGS, *LIMITS)
-    for s in SETTINGS:
+    assert TABLE == (*SETTINGS, *LIMITS, *ENVIRONMENT)
+    for s in (*SETTINGS, *ENVIRONMENT):
         assert s.env is None or f"`{s.env}`" in readme, s.env
         assert s.help

@@ -511,7 +511,7 @@ def test_words_together_rank_above_scattered(tiny: SearchEngine) -> None:
 
 
 def test_words_close_together_in_another_order_rank_above_scattered(tiny: SearchEngine) -> None:
-    """DESIGN: "the same words close together or in order score above the same words scattered"."""
+    """The rule: the same words close together or in order score above the same words scattered."""
     assert ids(tiny.search("disarmament nuclear"))[:2] == ["near-en", "far-en"]
 
 

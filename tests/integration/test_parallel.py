@@ -25,9 +25,7 @@ from conftest import (
     skip_without_corpus,
     unpc_lines,
 )
-from helpers import write_jsonl
-
-TERMS = Path(__file__).parent / "data" / "un_term_renderings.tsv"
+from helpers import TERMS, write_jsonl
 
 
 def term_rows() -> list[tuple[str, str, str, str]]:

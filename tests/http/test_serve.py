@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serving
+from conftest import ROOT, serving
+from helpers import write_jsonl
 
-ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 30.0
 
 
@@ -42,13 +42,12 @@ def get(url: str) -> tuple[int, Any]:
     return status, json.loads(text) if ctype == "application/json" else text
 
 
-def write_jsonl(path: Path, word: str, n: int) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+def reports(folder: Path, word: str, n: int) -> Path:
+    """A source folder of ``n`` JSONL reports about ``word``."""
     records = [{"id": f"{word}-{i}", "title": f"{word} report {i}", "lang": "en",
                 "date": f"2023-01-{i + 1:02d}",
                 "paragraphs": [f"The {word} paragraph of report {i}.", "Nothing else."]} for i in range(n)]
-    (path / f"{word}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
-    return path
+    return write_jsonl(folder / f"{word}.jsonl", records).parent
 
 
 @pytest.fixture
@@ -72,7 +71,7 @@ def test_serve_follows_builds_and_updates(server: tuple[str, Path, subprocess.Po
     assert status == 503 and "Search is unavailable" in text and "Traceback" not in text
 
     # A build while the server runs: served at once.
-    done = cli("index", "build", str(write_jsonl(tmp_path / "a", "quokka", 2)), "--index", str(index))
+    done = cli("index", "build", str(reports(tmp_path / "a", "quokka", 2)), "--index", str(index))
     assert done.returncode == 0, done.stderr
     status, health = get(base + "/healthz")
     assert status == 200 and health["status"] == "ok" and health["documents"] == 2
@@ -82,7 +81,7 @@ def test_serve_follows_builds_and_updates(server: tuple[str, Path, subprocess.Po
 
     # A rebuild from another source into the same folder: the new index, not the old one.
     time.sleep(1.05)  # index/build.py names generations by the second (see test_web.py)
-    done = cli("index", "build", str(write_jsonl(tmp_path / "b", "wombat", 3)), "--index", str(index))
+    done = cli("index", "build", str(reports(tmp_path / "b", "wombat", 3)), "--index", str(index))
     assert done.returncode == 0, done.stderr
     status, rebuilt = get(base + "/healthz")
     assert rebuilt["documents"] == 3 and rebuilt["generation"] != health["generation"]
@@ -92,7 +91,7 @@ def test_serve_follows_builds_and_updates(server: tuple[str, Path, subprocess.Po
     assert status == 200 and "3 results" in text and "<mark>wombat</mark>" in text
 
     # An incremental update: new documents show up, the generation stays.
-    done = cli("index", "update", str(write_jsonl(tmp_path / "b", "wombat", 5)), "--index", str(index))
+    done = cli("index", "update", str(reports(tmp_path / "b", "wombat", 5)), "--index", str(index))
     assert done.returncode == 0, done.stderr
     assert get(base + "/api/search?q=wombat")[1]["total"] == 5
     status, updated = get(base + "/healthz")

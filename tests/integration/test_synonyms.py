@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from conftest import ROOT
 from flask import Flask
 from flask.testing import FlaskClient
 from test_search import all_hits, marks
@@ -268,5 +269,5 @@ def test_an_english_query_does_not_load_jieba(real_index: Path) -> None:
             "r = e.search('UNDP country'); s = e.search('Secutiry Council'); "
             "print(r.also_searched, s.suggestion, 'jieba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(real_index)], capture_output=True,
-                         text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+                         text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "['United Nations Development Programme'] Security Council False"

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import string
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from conftest import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index import build_index
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("UNSEARCH_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the UN corpus is not at {CORPUS}")
 

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, charter_paragraphs
+from helpers import write_jsonl
 
-from index import _whoosh, index_info, open_index
+from index import _whoosh, build_index, index_info, open_index
 from index.layout import open_store, read_meta, resolve_generation
 from index.store import STORE_FILE
 
@@ -28,9 +29,15 @@ def _open_files() -> set[str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
-def test_open_index_opens_whoosh_but_no_store(real_index: Path) -> None:
-    gen, meta, ix = open_index(real_index)
-    assert gen == resolve_generation(real_index)
+def test_open_index_opens_whoosh_but_no_store(tmp_path: Path) -> None:
+    # An index of its own: the session's real index is held open by the session's `engine`
+    # once any test has used it (tests/http/ run before tests/integration/).
+    index = tmp_path / "index"
+    source = write_jsonl(tmp_path / "src" / "charter.jsonl",
+                         [{"id": "charter-en", "lang": "en", "paragraphs": charter_paragraphs("en")[:20]}])
+    build_index([source], index, procs=1)
+    gen, meta, ix = open_index(index)
+    assert gen == resolve_generation(index)
     assert meta == read_meta(gen)
     with ix.searcher() as s:
         assert s.doc_count() == meta["paragraphs"]

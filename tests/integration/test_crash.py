@@ -19,12 +19,11 @@ from typing import Any
 
 import psutil
 import pytest
+from conftest import CORPUS, ROOT
 
 from index import build_index, index_info, update_index
 from search import SearchEngine
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("UNSEARCH_CORPUS", ROOT.parent / "shared" / "corpus"))
 QUERIES = ["united nations", "peace", "安全理事会", "development", "1540"]
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the UN corpus is not at {CORPUS}")

@@ -21,12 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serving
+from conftest import CORPUS, ROOT, serving
 
 from index import build_index
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("UNSEARCH_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the UN corpus is not at {CORPUS}")
 

@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 from flask.testing import FlaskClient
 
 from search import QueryError, SearchEngine, country_code, country_name
 from search.countries import display_title
-from tests.conftest import CORPUS
 
 
 @pytest.fixture(scope="module")

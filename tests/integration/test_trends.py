@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS, GD_SESSIONS, ROOT
 from flask.testing import FlaskClient
 
 from search import QueryError, SearchEngine
-from tests.conftest import CORPUS, GD_SESSIONS, ROOT
 
 QUERIES = ["climate change", "nuclear weapons", "apartheid OR colonialism", '"self-determination"',
            "decolonization -apartheid", "title:China", "peace country:CHN"]

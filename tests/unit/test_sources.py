@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from index.dates import parse_date
 from index.model import LANGUAGES, Document, Skipped
@@ -22,9 +23,6 @@ from index.sources import DEMO_CORPUS, iter_sources
 from index.sources.langdetect import detect_language
 from index.sources.paragraphs import MAX_PARAGRAPH_CHARS
 from index.vocab import organ_from_symbol
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("UNSEARCH_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 STATEMENT = ("statements", "000_c2f375ad9e690389.txt")
 GD_1995 = ("ungdc", "Session 50 - 1995", "AFG_50_1995.txt")

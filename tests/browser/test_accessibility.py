@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 import test_browser
+from conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
 browser = test_browser.browser
 base_url = test_browser.base_url
 
-ROOT = Path(__file__).resolve().parents[1]
 AXE_JS = Path(os.environ.get("UNSEARCH_AXE") or ROOT / "var/npm/node_modules/axe-core/axe.min.js")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}

@@ -48,7 +48,7 @@ from .analysis import HAN_RUN, _cut, fold
 
 COMPLETIONS_FILE = "completions.sqlite"
 
-MIN_COUNT = {"word": 2, "phrase": 3, "symbol": 1}
+MIN_COUNT = {"word": 1, "phrase": 3, "symbol": 1}
 MAX_ROWS_PER_KIND = 200_000  # per language: the rest are rarer than anyone types
 PRUNE_AT = 1_500_000  # distinct sequences of one language held while counting
 HEAD_MIN = 2_000  # a prefix with more rows than this gets its top entries stored

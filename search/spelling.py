@@ -35,7 +35,7 @@ from .synonyms import leads_somewhere
 FEW = 5  # a query finding fewer results than this may be offered a correction
 RARE = 3  # a word in fewer paragraphs than this (in every language) is a suspect
 GAIN = 5  # a correction must be written this many times more often than the typed word
-MIN_COUNT = 2  # and at least this often (the completions keep words seen twice or more)
+MIN_COUNT = 1  # and at least this often (a word the documents write once is a word)
 CANDIDATES = 3  # corrections of a word tried in the query, by what they find
 MIN_LETTERS = 4  # shorter words have too many neighbours to guess from
 ALPHABETIC = tuple(lang for lang in LANGUAGES if lang != "zh")

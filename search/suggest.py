@@ -20,6 +20,9 @@ from index.completions import COMPLETIONS_FILE, fold_key
 
 log = logging.getLogger("unsearch.search")
 _END = "\U0010ffff"  # sorts after every character: [prefix, prefix + _END) is the range
+# The completions keep every word the documents write (the vocabulary of "Did you mean",
+# search/spelling.py); a word written once is not offered as a completion.
+SHOWN_WORD_COUNT = 2
 
 
 @dataclass(frozen=True)
@@ -76,15 +79,16 @@ class Suggester:
         elif lang:
             found = db.execute(
                 "SELECT text, kind, count, key FROM completions WHERE key >= ? AND key < ? "
-                "AND lang IN (?, '') ORDER BY count DESC LIMIT ?",
-                (key, key + _END, lang, limit * 2)).fetchall()
+                "AND lang IN (?, '') AND (kind != 'word' OR count >= ?) ORDER BY count DESC LIMIT ?",
+                (key, key + _END, lang, SHOWN_WORD_COUNT, limit * 2)).fetchall()
         else:
             # One key written in several languages is one completion; its text is the
             # row with the largest count (SQLite's bare column beside max()).
             rows = db.execute(
                 "SELECT text, kind, max(count), key, sum(count) AS total FROM completions "
-                "WHERE key >= ? AND key < ? GROUP BY key, kind ORDER BY total DESC LIMIT ?",
-                (key, key + _END, limit * 2)).fetchall()
+                "WHERE key >= ? AND key < ? GROUP BY key, kind "
+                "HAVING kind != 'word' OR total >= ? ORDER BY total DESC LIMIT ?",
+                (key, key + _END, SHOWN_WORD_COUNT, limit * 2)).fetchall()
             found = [(text, kind, total, k) for text, kind, _best, k, total in rows]
         out: list[Suggestion] = []
         seen: set[str] = set()

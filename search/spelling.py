@@ -141,6 +141,8 @@ def correct_query(query: str, db: sqlite3.Connection, frequencies: Callable[[str
 
     choice = [opts[0] if opts else w for w, opts in zip(words, options, strict=True)]
     if finds is not None:
+        # Each corrected query is searched once: the one chosen is asked again below.
+        finds = functools.lru_cache(maxsize=None)(finds)
         # Among equally near corrections, the one that makes the query find the most
         # ("study vists to hospital": visits, not the more frequent visas), word by word.
         for i, opts in enumerate(options):

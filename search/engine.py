@@ -191,7 +191,6 @@ class SearchEngine:
                 if cols is None:
                     cols = load_columns(searcher.reader())
                     self._columns = {key: cols}
-                    self._docids = {key: DocIds(cols, self._ix.storage)}
         return cols
 
     def _doc_ids(self, searcher: Any, cols: Columns) -> DocIds:
@@ -200,7 +199,10 @@ class SearchEngine:
         ids = self._docids.get(key)
         if ids is None:
             with self._lock:
-                ids = self._docids.setdefault(key, DocIds(cols, self._ix.storage))
+                ids = self._docids.get(key)
+                if ids is None:  # one reader's at a time, as the columns
+                    ids = DocIds(cols, self._ix.storage)
+                    self._docids = {key: ids}
         return ids
 
     @staticmethod
@@ -262,7 +264,7 @@ class SearchEngine:
             if cached is not None:
                 took = (time.perf_counter() - started) * 1000
                 return dataclasses.replace(pickle.loads(cached), took_ms=round(took, 2))
-            builder, ranker, matched = self._matched(searcher, plan, req)
+            builder, ranker, _base, matched = self._matched(searcher, plan, req)
             # The query with its proximity bonus: the same matches, scored for the top
             # candidates only.
             full = builder.build(plan, proximity=True)
@@ -288,7 +290,7 @@ class SearchEngine:
             return None
 
         def finds(q: str) -> int:
-            return len(self._matched(searcher, QueryPlan.make(q), req, scored=False)[2])
+            return len(self._matched(searcher, QueryPlan.make(q), req, scored=False)[3])
 
         reader = searcher.reader()
         try:
@@ -436,8 +438,7 @@ class SearchEngine:
                                   year_to=year_to, country=country, sort=sort, group=group)
         plan = QueryPlan.make(query)
         with self._guard(), self._searcher() as searcher:
-            builder, ranker, matched = self._matched(searcher, plan, req)
-            base = builder.build(plan, proximity=False)
+            builder, ranker, base, matched = self._matched(searcher, plan, req)
             found = ranker.collect(base, matched, req, scored=plan.scored, surface=None,
                                    per_page=limit)
             if req.sort == "relevance" and plan.scored and found.raw:
@@ -503,9 +504,10 @@ class SearchEngine:
         return suggester
 
     def _matched(self, searcher: Any, plan: QueryPlan, req: SearchRequest, *,
-                 scored: bool | None = None) -> tuple[QueryBuilder, Ranker, Match]:
+                 scored: bool | None = None) -> tuple[QueryBuilder, Ranker, Any, Match]:
         """What search() matches under these arguments (its totals and facets), made the same
-        way by export() and trends(): (the search's query builder, its ranker, the match)."""
+        way by export() and trends(): (the query builder, the ranker, the query without its
+        proximity bonus, the match)."""
         cols = self._columns_for(searcher)
         builder = QueryBuilder(searcher.reader(), [req.lang] if req.lang else None, plan)
         base = builder.build(plan, proximity=False)
@@ -523,7 +525,7 @@ class SearchEngine:
             failed = np.setdiff1d(check, self._verify(ranker, check, phrases))
             matched = keep(matched, ~np.isin(matched.ids, failed))
         ev.unverified = []
-        return builder, ranker, matched
+        return builder, ranker, base, matched
 
     @staticmethod
     def _filter_mask(builder: QueryBuilder, cols: Columns, req: SearchRequest) -> np.ndarray | None:

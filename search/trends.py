@@ -150,7 +150,7 @@ def compute_trends(engine: SearchEngine, queries: list[str] | tuple[str, ...],
         years = np.flatnonzero(docs_in)
         series = []
         for q, plan in zip(queries, plans, strict=True):
-            ids = engine._matched(searcher, plan, req, scored=False)[2].ids
+            ids = engine._matched(searcher, plan, req, scored=False)[3].ids
             docs, paras = _docs_and_paras(cols, ids, size)
             total = len(np.unique(cols.doc[ids])) if len(ids) else 0
             series.append(TrendSeries(

@@ -334,6 +334,5 @@ def own_reader(reader: Any, storage: Any) -> Any:
     reader made from it: not to be shared between threads)."""
     from whoosh.reading import MultiReader, SegmentReader
 
-    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-    subs = [SegmentReader(storage, r.schema, r.segment()) for r, _offset in leaves]
+    subs = [SegmentReader(storage, r.schema, r.segment()) for r, _offset in leaves(reader)]
     return subs[0] if len(subs) == 1 else MultiReader(subs)

@@ -32,7 +32,7 @@ from . import _whoosh
 from .errors import IndexCorruptError, IndexNotFoundError, IndexVersionError
 from .schema import SCHEMA_VERSION
 from .settings import setting
-from .store import STORE_FILE, Store
+from .store import STORE_FILE, Store, locked_error
 
 CURRENT = "current"
 META_FILE = "meta.json"
@@ -110,7 +110,12 @@ def open_store(gen: Path) -> Store:
     """The read-only document store of one generation."""
     try:
         return Store.open(gen, readonly=True)
-    except sqlite3.OperationalError as e:  # removed or replaced since resolve_generation()
+    except sqlite3.OperationalError as e:
+        # Locked by another process (its first read needs the lock): busy, not damaged.
+        locked = locked_error(gen / STORE_FILE, e)
+        if locked is not None:
+            raise locked from None
+        # Otherwise removed or replaced since resolve_generation().
         raise IndexCorruptError(f"cannot open {gen / STORE_FILE} ({e}); rebuild the index "
                                 "with `unsearch index build`") from None
 

@@ -41,7 +41,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -211,13 +211,71 @@ def _jieba() -> object:
     jieba.setLogLevel(logging.WARNING)
     with _jieba_lock:
         tk = jieba.Tokenizer()
-        tk.initialize()
-        if USER_DICT.exists():
-            with open(USER_DICT, "rb") as f:  # jieba leaves a path's file open
-                tk.load_userdict(f)
-        for word in _broken_abbreviations(tk):
-            tk.add_word(word)
+        cache = _cache_dir() / f"jieba-{_dictionary_tag(jieba, tk)}.pickle"
+        if not _load_dictionary(tk, cache):
+            tk.initialize()
+            if USER_DICT.exists():
+                with open(USER_DICT, "rb") as f:  # jieba leaves a path's file open
+                    tk.load_userdict(f)
+            for word in _broken_abbreviations(tk):
+                tk.add_word(word)
+            _save_dictionary(tk, cache)
     return tk
+
+
+def _dictionary_tag(jieba: Any, tk: Any) -> str:
+    """What the finished dictionary depends on: jieba's version and dictionary file, our
+    two data files, and this module's analysis version."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=8)
+    h.update(f"{ANALYSIS_VERSION} {getattr(jieba, '__version__', '')}".encode())
+    with contextlib.suppress(OSError):
+        st = os.stat(tk.dictionary or Path(jieba.__file__).parent / "dict.txt")
+        h.update(f"{st.st_size} {st.st_mtime_ns}".encode())
+    for path in (USER_DICT, ABBREVIATIONS):
+        with contextlib.suppress(OSError):
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _load_dictionary(tk: Any, cache: Path) -> bool:
+    """Fill ``tk`` with the finished dictionary saved by :func:`_save_dictionary`.
+
+    jieba's own cache is a marshal of its word → count map, which takes 0.6 s to load; the
+    words as one string and the counts as one array make the same dict in a quarter of the
+    time, and the user words and abbreviations are in it already. False if there is none."""
+    import numpy as np
+
+    try:
+        with open(cache, "rb") as f:
+            saved = pickle.load(f)
+        words = saved["words"].split("\n")
+        counts = np.frombuffer(saved["counts"], dtype=np.int64).tolist()
+        total = int(saved["total"])
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError,
+            AttributeError):
+        return False
+    if len(words) != len(counts):
+        return False
+    tk.FREQ, tk.total, tk.initialized = dict(zip(words, counts, strict=True)), total, True
+    return True
+
+
+def _save_dictionary(tk: Any, cache: Path) -> None:
+    import numpy as np
+
+    freq = tk.FREQ
+    if any("\n" in w for w in freq):
+        return  # not representable as lines (no such word in jieba's dictionary or ours)
+    saved = {"words": "\n".join(freq), "total": tk.total,
+             "counts": np.fromiter(freq.values(), dtype=np.int64, count=len(freq)).tobytes()}
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as out:
+            pickle.dump(saved, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
 
 
 def _broken_abbreviations(tk: object) -> list[str]:

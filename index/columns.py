@@ -11,8 +11,10 @@ takes seconds on the full corpus).
 from __future__ import annotations
 
 import hashlib
+import json
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,11 @@ import numpy as np
 from . import _whoosh
 from ._whoosh import numeric_values, posting_blocks
 from .model import LANGUAGES
+
+#: The side index's folder (index.postings.FOLDER), where each segment's countries are saved.
+FOLDER = "postings"
+COUNTRY_CODES = "country.npy"
+COUNTRY_NAMES = "country.json"
 
 #: (field, typecode) of the numeric columns; the typecodes are struct codes (big-endian).
 NUMERIC_COLUMNS = {"doc_key": "q", "lang_code": "B", "organ_key": "I", "year_col": "H",
@@ -88,8 +95,9 @@ def _segment_array(segreader: Any, name: str, typecode: str) -> np.ndarray:
     return np.fromiter((v or 0 for v in reader), dtype=dtype.newbyteorder("="), count=n)
 
 
-def load_columns(reader: Any) -> Columns:
-    """The arrays for a (multi-segment) Whoosh reader, in its document numbering."""
+def load_columns(reader: Any, gen: Path | None = None) -> Columns:
+    """The arrays for a (multi-segment) Whoosh reader, in its document numbering; ``gen``,
+    the generation folder, where the build saved each segment's countries."""
     leaves = _whoosh.leaves(reader)
     arrays: dict[str, np.ndarray] = {}
     for name, code in NUMERIC_COLUMNS.items():
@@ -102,33 +110,69 @@ def load_columns(reader: Any) -> Columns:
             names[organ_key(name)] = name
     except Exception:  # no organ field in this index
         pass
-    country, country_names = _country_column(leaves, len(arrays["doc_key"]))
+    country, country_names = _country_column(leaves, len(arrays["doc_key"]), gen)
     return Columns(doc=arrays["doc_key"].astype(np.int64), lang=arrays["lang_code"],
                    organ=arrays["organ_key"], year=arrays["year_col"].astype(np.int64),
                    date=arrays["date_col"].astype(np.int64), para=arrays["para"],
                    organ_names=names, country=country, country_names=country_names)
 
 
-def _country_column(leaves: list[tuple[Any, int]], n: int) -> tuple[np.ndarray, list[str]]:
-    """The country of every paragraph, from the postings of the ``country`` field.
-
-    The schema has no country column; the few hundred country terms' posting lists
-    (no positions) give the same thing in one pass, without a rebuild of existing
-    indexes.  A deleted paragraph keeps its value: callers only look at live ones.
-    """
+def _country_column(leaves: list[tuple[Any, int]], n: int,
+                    gen: Path | None = None) -> tuple[np.ndarray, list[str]]:
+    """The country of every paragraph: each segment's own codes (saved by the build, else
+    read from its postings), renumbered into one list of names."""
     out = np.zeros(n, dtype=np.uint16)
     names = [""]
     index: dict[str, int] = {}
     for seg, offset in leaves:
-        if "country" not in seg.schema:
-            continue
-        for term in seg.lexicon("country"):
-            code = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        saved = read_countries(gen / FOLDER / _whoosh.segment_id(seg)) if gen else None
+        local, local_names = saved or segment_countries(seg)
+        remap = np.zeros(len(local_names), dtype=np.uint16)
+        for i, code in enumerate(local_names[1:], 1):
             if code not in index:
                 index[code] = len(names)
                 names.append(code)
-            out[_posting_ids(seg, "country", term) + offset] = index[code]
+            remap[i] = index[code]
+        out[offset:offset + len(local)] = remap[local]
     return out, names
+
+
+def segment_countries(seg: Any) -> tuple[np.ndarray, list[str]]:
+    """(code per document, names) of one segment, from the postings of its ``country`` field.
+
+    The schema has no country column; the few hundred country terms' posting lists
+    (no positions) give the same thing in one pass (a third of a second on the full
+    corpus, which is why the build saves it: :func:`write_countries`). A deleted
+    paragraph keeps its value: callers only look at live ones.
+    """
+    out = np.zeros(seg.doc_count_all(), dtype=np.uint16)
+    names = [""]
+    if "country" in seg.schema:
+        for term in seg.lexicon("country"):
+            names.append(term.decode("utf-8") if isinstance(term, bytes) else str(term))
+            out[_posting_ids(seg, "country", term)] = len(names) - 1
+    return out, names
+
+
+def write_countries(folder: Path, seg: Any) -> None:
+    """Save a segment's countries in its side folder (``index.postings``), made once by the
+    build: the read side loads them instead of reading the postings again."""
+    codes, names = segment_countries(seg)
+    np.save(folder / COUNTRY_CODES, codes)
+    (folder / COUNTRY_NAMES).write_text(json.dumps(names), encoding="utf-8")
+
+
+def read_countries(folder: Path) -> tuple[np.ndarray, list[str]] | None:
+    """What :func:`write_countries` saved, or None (an index built before it, or damaged)."""
+    try:
+        codes = np.load(folder / COUNTRY_CODES)
+        names = json.loads((folder / COUNTRY_NAMES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if codes.dtype != np.uint16 or not isinstance(names, list) or \
+            (len(codes) and int(codes.max()) >= len(names)):
+        return None
+    return codes, [str(x) for x in names]
 
 
 def _posting_ids(seg: Any, fieldname: str, term: bytes) -> np.ndarray:

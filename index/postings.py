@@ -26,6 +26,7 @@ Layout, per segment ``postings/<segment id>/``:
 ``big_gaps.npy``, ``big_tf.npy`` with ``gstarts.npy``, ``tstarts.npy``: the escaped values,
                   in order, and where each term's begin
 ``pos.npy``       uint16 token positions, ascending within a posting
+``country.npy``, ``country.json``  the country of every document (``index.columns``)
 
 Gaps and one-byte counts instead of 4- and 2-byte values halve the side index (a common
 term's gaps are a few documents): decoding them is one ``cumsum`` per query term.
@@ -42,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _whoosh
+from . import _whoosh, columns
 from .surface import SegmentForms
 
 #: Bump when the layout or the choice of terms changes; part of the schema version.
@@ -50,7 +51,7 @@ POSTINGS_VERSION = 1
 #: A term gets arrays when a segment has at least this many postings of it: below it,
 #: Whoosh reads the postings in about a millisecond anyway.
 MIN_DF = 1000
-FOLDER = "postings"
+FOLDER = columns.FOLDER
 _FIELD_PREFIXES = ("text_", "cjk", "title")
 _K = 0x4B  # pickle's BININT1 opcode: a delta below 256
 _GAP_ESCAPE = 0xFFFF
@@ -177,6 +178,7 @@ def write_segment(gen: Path, segreader: Any, min_df: int = MIN_DF, *,
         np.save(tmp / f"{name}.npy", np.asarray(values, dtype=np.int64))
     if forms is not None:
         forms.write(tmp, segreader.doc_count_all())
+    columns.write_countries(tmp, segreader)
     with open(tmp / "terms.pickle", "wb") as f:
         pickle.dump({"version": POSTINGS_VERSION, "min_df": min_df, "terms": index}, f,
                     protocol=pickle.HIGHEST_PROTOCOL)

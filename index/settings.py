@@ -43,7 +43,8 @@ ENVIRONMENT = (
             "Per-user data directory; the index is its unsearch/index (unset: ~/.local/share).",
             env="XDG_DATA_HOME"),
     Setting("CACHE_HOME", None,
-            "Per-user cache directory; the folding tables are cached in its unsearch/ "
+            "Per-user cache directory; the folding tables and jieba's finished dictionary are "
+            "cached in its unsearch/ "
             "(unset: ~/.cache).",
             env="XDG_CACHE_HOME"),
     Setting("FAULT_PAUSE", None,

@@ -189,7 +189,7 @@ class SearchEngine:
             with self._lock:
                 cols = self._columns.get(key)
                 if cols is None:
-                    cols = load_columns(searcher.reader())
+                    cols = load_columns(searcher.reader(), searcher._unsearch_gen)
                     self._columns = {key: cols}
         return cols
 

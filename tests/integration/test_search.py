@@ -1123,3 +1123,20 @@ def test_store_locked_by_another_process_is_busy_not_damaged(tmp_path: Path) -> 
             locker.wait(timeout=30)
             locker.stdout.close()
         assert eng.search("development").total == 1
+
+
+def test_countries_saved_by_the_build_are_those_of_the_postings(gd_index: Path) -> None:
+    """The build saves each segment's countries beside its side arrays, and the read side
+    loads them instead of reading the country postings: the same column either way."""
+    import numpy as np
+
+    from index import _whoosh
+    from index.columns import COUNTRY_CODES, FOLDER, load_columns
+
+    gen, _meta, ix = open_index(gd_index)
+    with ix.reader() as reader:
+        for seg, _offset in _whoosh.leaves(reader):
+            assert (gen / FOLDER / _whoosh.segment_id(seg) / COUNTRY_CODES).exists()
+        saved, computed = load_columns(reader, gen), load_columns(reader)
+    assert saved.country_names == computed.country_names and len(saved.country_names) > 20
+    assert np.array_equal(saved.country, computed.country) and saved.country.any()

@@ -497,3 +497,42 @@ def test_analyzers_pickle_with_the_schema() -> None:
     b = pickle.loads(pickle.dumps(bigram_analyzer()))
     assert [t.text for t in b("中华人民")] == ["中华", "华人", "人民"]
 
+
+
+_DICTIONARY_PROBE = """
+import json, sys
+from index import analysis
+tk = analysis._jieba()
+print(json.dumps({"n": len(tk.FREQ), "total": tk.total, "hash": hash(tuple(sorted(tk.FREQ.items()))),
+                  "cut": tk.lcut(sys.argv[1], HMM=False)}))
+"""
+
+
+def test_jieba_dictionary_from_its_cache_is_the_same_dictionary(tmp_path) -> None:
+    """The finished dictionary (jieba's, our UN terms, the abbreviations) is saved in the
+    cache folder by the first process and loaded from it by the next, word for word; a
+    damaged cache file is ignored and written again."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PYTHONHASHSEED": "0"}
+    line = first_line("zh", "安全理事会")
+
+    def probe() -> dict:
+        out = subprocess.run([sys.executable, "-c", _DICTIONARY_PROBE, line], cwd=root, env=env,
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    first = probe()
+    saved = list((tmp_path / "unsearch").glob("jieba-*.pickle"))
+    assert len(saved) == 1
+    second = probe()  # from the cache
+    assert second == first and first["n"] > 400_000
+    assert "安全理事会" in first["cut"] or "安理会" in first["cut"]
+    saved[0].write_bytes(b"not a pickle")
+    assert probe() == first
+    assert saved[0].stat().st_size > 1_000_000  # written again

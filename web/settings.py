@@ -68,7 +68,7 @@ SETTINGS = (
     Setting("CHEAP_POSTINGS", 20_000,
             "A search estimated below this (a symbol, a Chinese term, a rare word) runs at once.",
             env="UNSEARCH_CHEAP_POSTINGS", parse=_count),
-    Setting("ORDINARY_QUERIES", 2,
+    Setting("ORDINARY_QUERIES", 1,
             "Searches between cheap and heavy run this many at a time in each process (at least "
             "1); the others wait for a turn within their time budget: each holds megabytes of "
             "numpy arrays, and a process runs one at a time on its core anyway.",

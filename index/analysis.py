@@ -509,3 +509,75 @@ def warm_up() -> None:
     """Load jieba, the dictionaries and the folding tables now rather than on first use."""
     _fold_tables()
     _jieba()
+
+
+class CompactFreq:
+    """jieba's word → count map as two sorted numpy arrays keyed by the words' hashes.
+
+    A server segments only what people type (about 20 µs of jieba a query), and jieba's
+    dict of 498,000 words and prefixes holds 56 MB of Python objects, the largest part of
+    what a serving process loads. Here it holds 8 MB; a lookup costs about 2 µs instead of
+    0.1. Python's string hash (with the length) is fixed within a process and inherited by forked workers;
+    two words of the dictionary with one hash (odds of about 10⁻⁸) keep the dict.
+    Read-only: what :meth:`get` and ``in`` answer is what the dict answered.
+    """
+
+    def __init__(self, hashes: Any, counts: Any) -> None:
+        self._hashes, self._counts = hashes, counts
+        self._n = len(hashes)
+
+    @classmethod
+    def of(cls, freq: dict[str, int]) -> CompactFreq | None:
+        import numpy as np
+
+        hashes = np.fromiter(map(_word_key, freq), dtype=np.int64, count=len(freq))
+        counts = np.fromiter(freq.values(), dtype=np.int64, count=len(freq))
+        order = np.argsort(hashes, kind="stable")
+        hashes, counts = hashes[order], counts[order]
+        if len(hashes) > 1 and not (hashes[1:] != hashes[:-1]).all():
+            return None
+        return cls(hashes, counts)
+
+    def _find(self, word: str) -> int:
+        h = _word_key(word)
+        i = int(self._hashes.searchsorted(h))
+        return i if i < self._n and self._hashes[i] == h else -1
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._find(word) >= 0
+
+    def __getitem__(self, word: str) -> int:
+        i = self._find(word)
+        if i < 0:
+            raise KeyError(word)
+        return int(self._counts[i])
+
+    def get(self, word: str, default: Any = None) -> Any:
+        i = self._find(word)
+        return int(self._counts[i]) if i >= 0 else default
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __setitem__(self, word: str, count: int) -> None:
+        raise TypeError("jieba's dictionary was made compact for serving and is read-only")
+
+
+def _word_key(word: str) -> int:
+    """The word's hash, with its length: CPython hashes a string's bytes, so "BP" (two
+    one-byte characters) and "偂" (U+5042, one two-byte character) have one hash."""
+    return hash(word) ^ ((len(word) & 0x7F) << 56)
+
+
+def compact_dictionary() -> bool:
+    """For a server, before it forks: jieba's dictionary as a :class:`CompactFreq` (56 →
+    8 MB, segmentation unchanged). False if it stays a dict."""
+    tk: Any = _jieba()
+    with _jieba_lock:
+        if isinstance(tk.FREQ, CompactFreq):
+            return True
+        compact = CompactFreq.of(tk.FREQ)
+        if compact is None:
+            return False
+        tk.FREQ = compact
+    return True

@@ -23,6 +23,9 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, threads: int =
     """Serve ``app`` until interrupted."""
     import waitress
 
+    from index.analysis import compact_dictionary
+
+    compact_dictionary()  # a server segments only queries: 48 MB less
     waitress.serve(app, host=host, port=port, threads=threads, **SERVE_OPTIONS)
 
 
@@ -93,10 +96,15 @@ def serve_workers(app: Any, *, host: str = "127.0.0.1", port: int = 8000, worker
     """
     from gunicorn.app.base import BaseApplication
 
+    from index.analysis import compact_dictionary
+
     from .resources import holder
 
     tune_malloc()  # before the fork: the workers inherit it
     holder(app).before_fork()
+    # A server segments only what people type: jieba's dictionary as two arrays, 48 MB
+    # less in the tree (index.analysis.CompactFreq).
+    compact_dictionary()
     # What the master loaded (jieba's dictionary, the folding tables, the columns) is
     # shared with the workers page by page until written; the garbage collector would
     # write to every object it scans (a copy of each page in each worker): keep it off them.

@@ -536,3 +536,46 @@ def test_jieba_dictionary_from_its_cache_is_the_same_dictionary(tmp_path) -> Non
     saved[0].write_bytes(b"not a pickle")
     assert probe() == first
     assert saved[0].stat().st_size > 1_000_000  # written again
+
+
+_COMPACT_PROBE = """
+import json, sys
+from index import analysis
+lines = json.loads(sys.stdin.read())
+tk = analysis._jieba()
+before = [tk.lcut(s, HMM=False) for s in lines]
+words = {w: tk.FREQ.get(w) for s in before for w in s}
+assert analysis.compact_dictionary() and isinstance(tk.FREQ, analysis.CompactFreq)
+after = [tk.lcut(s, HMM=False) for s in lines]
+same_counts = all(tk.FREQ.get(w) == n for w, n in words.items())
+try:
+    tk.FREQ["新词"] = 1
+    writable = True
+except TypeError:
+    writable = False
+print(json.dumps({"same": before == after, "counts": same_counts, "writable": writable,
+                  "BP": ["BP" in tk.FREQ, "\\u5042" in tk.FREQ, tk.FREQ.get("\\u5042 x", -1)],
+                  "han": [tk.lcut(s, HMM=False) for s in lines[:2]],
+                  "analysed": [t.text for t in analysis.analyze(lines[0], "zh", "query")][:20]}))
+"""
+
+
+def test_compact_dictionary_segments_real_text_as_the_dict_does() -> None:
+    """A server's jieba dictionary as two arrays of hashes and counts: every line of the UN
+    parallel corpus's Chinese side (here a thousand) is cut exactly as with jieba's dict,
+    and each word has the same count. Strings whose bytes are alike ("BP" and U+5042) stay
+    apart; the compact dictionary refuses new words."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    lines = unpc_lines("zh")[:1000]
+    assert len(lines) == 1000
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", _COMPACT_PROBE], cwd=root, input=json.dumps(lines),
+                         capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout)
+    assert got["same"] and got["counts"] and not got["writable"]
+    assert got["BP"] == [True, True, -1]
+    assert any(len(w) > 1 for cut in got["han"] for w in cut) and got["analysed"]

@@ -28,7 +28,7 @@ from whoosh.scoring import BM25F
 
 from index.analysis import fold
 from index.columns import Columns, load_columns
-from index.errors import IndexCorruptError, IndexNotFoundError
+from index.errors import IndexCorruptError, IndexNotFoundError, StoreLockedError
 from index.layout import open_index, open_store, read_meta, resolve_generation
 from index.postings import SegmentPostings
 from index.store import STORE_FILE, Store, locked_error
@@ -311,17 +311,22 @@ class SearchEngine:
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
         """A damaged index file surfaces as some low-level error deep in Whoosh:
-        report it as IndexCorruptError (logged with its traceback), not a crash."""
+        report it as IndexCorruptError (logged with its traceback), not a crash. A store
+        locked by another process (found on opening it or on reading it) is logged on one
+        line for the operator: the public answer does not name the path."""
         try:
-            yield
-        except sqlite3.OperationalError as e:
-            locked = locked_error(self._gen / STORE_FILE if self._gen else self.path, e)
-            if locked is None:
+            try:
+                yield
+            except sqlite3.OperationalError as e:
+                locked = locked_error(self._gen / STORE_FILE if self._gen else self.path, e)
+                if locked is None:
+                    raise self._corrupt(e) from e
+                raise locked from None
+            except _CORRUPTION as e:
                 raise self._corrupt(e) from e
-            log.warning("%s", str(locked))
-            raise locked from None
-        except _CORRUPTION as e:
-            raise self._corrupt(e) from e
+        except StoreLockedError as e:
+            log.warning("%s", str(e))
+            raise
 
     def _corrupt(self, e: BaseException) -> IndexCorruptError:
         # One line for the operator: the cause is the index file, not this code.

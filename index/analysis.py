@@ -84,6 +84,17 @@ def _cache_dir() -> Path:
     return Path(base) / "unsearch"
 
 
+def _write_cache(cache: Path, value: object) -> None:
+    """Pickle ``value`` to ``cache`` atomically (a temporary file renamed into place); a
+    cache that cannot be written (read-only, full) is simply not written."""
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+
+
 @functools.cache
 def _fold_tables() -> tuple[dict[int, str], re.Pattern[str], dict[str, str]]:
     """(1:1 translate table, pattern of chars that fold to 0 or 2+ chars, full map).
@@ -101,12 +112,7 @@ def _fold_tables() -> tuple[dict[int, str], re.Pattern[str], dict[str, str]]:
             fold: dict[str, str] = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError):
         fold = _compute_fold_map()
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-            with open(tmp, "wb") as out:
-                pickle.dump(fold, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
+        _write_cache(cache, fold)
     table = {ord(c): f for c, f in fold.items() if len(f) == 1}
     odd = [c for c, f in fold.items() if len(f) != 1]
     odd_re = re.compile("[" + "".join(re.escape(c) for c in odd) + "]")
@@ -270,12 +276,7 @@ def _save_dictionary(tk: Any, cache: Path) -> None:
         return  # not representable as lines (no such word in jieba's dictionary or ours)
     saved = {"words": "\n".join(freq), "total": tk.total,
              "counts": np.fromiter(freq.values(), dtype=np.int64, count=len(freq)).tobytes()}
-    with contextlib.suppress(OSError):
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as out:
-            pickle.dump(saved, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
+    _write_cache(cache, saved)
 
 
 def _broken_abbreviations(tk: object) -> list[str]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import socket
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +47,28 @@ def full_width(text: str, *, punctuation: bool = True) -> str:
     return "".join(chr(ord(c) + 0xFEE0)
                    if "!" <= c <= "~" and (punctuation or c.isalnum() or c in "()") else c
                    for c in text)
+
+
+_LOCKER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.read()  # until the test closes our stdin
+"""
+
+
+@contextlib.contextmanager
+def store_locked(store: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding an exclusive SQLite lock on ``store`` (a ``docs.sqlite``)
+    while the body runs; yields that process (its pid names it in messages)."""
+    locker = subprocess.Popen([sys.executable, "-c", _LOCKER, str(store)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert locker.stdin and locker.stdout
+    try:
+        assert locker.stdout.readline().strip() == "locked"
+        yield locker
+    finally:
+        locker.stdin.close()
+        locker.wait(timeout=30)
+        locker.stdout.close()

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from conftest import CORPUS, ROOT, serving, skip_without_corpus
+from helpers import store_locked
 
 from bench.burst import COMMON_OR
 
@@ -211,40 +212,23 @@ def test_index_folder_removed_while_serving(tmp_path: Path) -> None:
 # -- the document store is locked ---------------------------------------------------------
 
 
-LOCKER = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-sys.stdin.read()  # until the test closes our stdin
-"""
-
-
 def test_document_store_locked_by_another_process(tmp_path: Path) -> None:
     index = tmp_path / "index"
     src = session_files(tmp_path / "src", "70", 5)
     assert cli("index", "build", str(src), "--index", str(index)).returncode == 0
     store = (index / "current").resolve() / "docs.sqlite"
     with serving(index) as served:
-        locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(store)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
-        try:
-            assert locker.stdout and locker.stdout.readline().strip() == "locked"
+        with store_locked(store) as locker:
             status, body, headers = get(served.base + "/api/search?q=development")
             assert status == 503 and body["error"]["code"] == "index_busy", body
             assert headers.get("Retry-After")
             line = one_line(cli("index", "update", str(src), "--index", str(index), "--wait", "1"))
             assert f"the document store {store} is locked by another process" in line, line
             assert f"pid {locker.pid}" in line
-        finally:
-            if locker.stdin:
-                locker.stdin.close()
-            locker.wait(timeout=30)
-            if locker.stdout:
-                locker.stdout.close()
         status, body, _ = get(served.base + "/api/search?q=development")
         assert status == 200 and body["total"] > 0
     assert "Traceback" not in served.output, served.output
+    assert f"the document store {store} is locked by another process" in served.output  # the operator's line
 
 
 # -- SIGTERM during requests ---------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from conftest import STATEMENTS, charter_paragraphs, first_line, skip_without_corpus, unpc_lines
-from helpers import full_width, s2t, write_jsonl
+from helpers import full_width, s2t, store_locked, write_jsonl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -1086,21 +1086,11 @@ def test_a_symbol_typed_alone_weighs_as_before(engine: Any) -> None:
     assert symbol_boosts("S/2015/77 climate") == [50.0]
 
 
-_LOCKER = """
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], isolation_level=None)
-db.execute("BEGIN EXCLUSIVE")
-print("locked", flush=True)
-sys.stdin.read()  # until the test closes our stdin
-"""
-
-
-def test_store_locked_by_another_process_is_busy_not_damaged(tmp_path: Path) -> None:
+def test_store_locked_by_another_process_is_busy_not_damaged(tmp_path: Path,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     """A thread that opens its document store while another process holds an exclusive
-    lock on it gets StoreLockedError (503 index_busy over HTTP), never "damaged: rebuild"."""
-    import subprocess
-    import sys
-
+    lock on it gets StoreLockedError (503 index_busy over HTTP), never "damaged: rebuild",
+    and the operator's log has the line that names the store."""
     from index import StoreLockedError
 
     src = write_jsonl(tmp_path / "src.jsonl", [
@@ -1110,18 +1100,11 @@ def test_store_locked_by_another_process_is_busy_not_damaged(tmp_path: Path) -> 
     with SearchEngine.open(tmp_path / "index") as eng:
         assert eng.search("peace").total == 1
         eng.close()  # the next search opens its store anew, as a forked worker does
-        locker = subprocess.Popen([sys.executable, "-c", _LOCKER, str(store)],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        try:
-            assert locker.stdout and locker.stdout.readline().strip() == "locked"
+        with store_locked(store):
             with pytest.raises(StoreLockedError, match="locked by another process") as caught:
                 eng.search("development")
             assert str(store) in str(caught.value) and caught.value.status == 503
-        finally:
-            assert locker.stdin and locker.stdout
-            locker.stdin.close()
-            locker.wait(timeout=30)
-            locker.stdout.close()
+        assert f"the document store {store} is locked" in caplog.text
         assert eng.search("development").total == 1
 
 

@@ -27,12 +27,12 @@ import math
 import os
 import re
 import sqlite3
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from .align_tokens import TOKENS_SCHEMA, store_tokens
+from .store import decode_body
 
 ALIGN_SCHEMA = """
 CREATE TABLE IF NOT EXISTS align (
@@ -284,7 +284,7 @@ def _current(db: sqlite3.Connection, doc_ids: Iterable[str] | None) -> list[dict
 def _body(db: sqlite3.Connection, doc_id: str) -> list[str]:
     row = db.execute("SELECT d.body FROM current c JOIN docs d ON d.doc_id = c.doc_id "
                      "AND d.rev = c.rev WHERE c.doc_id = ?", (doc_id,)).fetchone()
-    return json.loads(zlib.decompress(row[0]).decode("utf-8")) if row else []
+    return decode_body(row[0]) if row else []
 
 
 def _align_group(db: sqlite3.Connection, members: list[dict[str, Any]]) -> tuple[int, list[str]]:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .analysis import analyze
+from .store import decode_body
 
 TOKENS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS align_tokens (
@@ -95,6 +96,6 @@ def store_tokens(db: sqlite3.Connection, doc_ids: Iterable[str]) -> None:
             db.execute("DELETE FROM align_tokens WHERE doc_id = ?", (doc_id,))
             continue
         lang, body = row
-        paragraphs = json.loads(zlib.decompress(body).decode("utf-8"))
+        paragraphs = decode_body(body)
         db.execute("INSERT OR REPLACE INTO align_tokens VALUES (?, ?, ?)",
                    (doc_id, lang, encode(paragraphs, lang)))

@@ -37,7 +37,6 @@ import functools
 import json
 import re
 import sqlite3
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import HAN_RUN, _cut, fold
+from .store import decode_body
 
 COMPLETIONS_FILE = "completions.sqlite"
 
@@ -248,7 +248,7 @@ def _documents(store: Path) -> Iterator[tuple[dict[str, Any], list[str]]]:
         rows = db.execute(
             "SELECT d.meta, d.body FROM current c JOIN docs d ON d.doc_id = c.doc_id AND d.rev = c.rev")
         for meta, body in rows:
-            yield json.loads(meta), json.loads(zlib.decompress(body).decode("utf-8"))
+            yield json.loads(meta), decode_body(body)
     finally:
         db.close()
 

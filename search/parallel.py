@@ -45,7 +45,7 @@ import numpy as np
 from index.align_tokens import Token, decode, tokens
 from index.analysis import fold
 from index.model import LANGUAGES
-from index.store import STORE_FILE
+from index.store import STORE_FILE, body_paragraph, decode_body
 
 from .errors import QueryError
 from .lru import LRU
@@ -285,7 +285,6 @@ class Parallel:
 
     def _load_lang(self, db: sqlite3.Connection, lang: str) -> _Lang:
         """From the tokens index/align_tokens.py stored at build time."""
-        import json
         import struct
         import zlib
 
@@ -300,7 +299,7 @@ class Parallel:
         nums: list[np.ndarray] = []
         tok_off = [0]
         for doc_id, data, body in rows:
-            paragraphs = json.loads(zlib.decompress(body).decode("utf-8"))
+            paragraphs = decode_body(body)
             try:
                 keys, counts, xs = decode(data)
             except (ValueError, struct.error, zlib.error):
@@ -611,15 +610,11 @@ def _query_spans(src: _Lang, row: int, qtoks: list[Token],
 
 
 def _paragraph(db: sqlite3.Connection, doc_id: str, n: int) -> str | None:
-    import json
-    import zlib
-
     row = db.execute("SELECT d.body FROM current c JOIN docs d ON d.doc_id = c.doc_id "
                      "AND d.rev = c.rev WHERE c.doc_id = ?", (doc_id,)).fetchone()
     if row is None:
         return None
-    paras = json.loads(zlib.decompress(row[0]).decode("utf-8"))
-    return paras[n - 1] if 0 < n <= len(paras) else None
+    return body_paragraph(row[0], n)
 
 
 def _safe(db: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> list[Any]:

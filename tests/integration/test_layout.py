@@ -118,3 +118,40 @@ def test_search_reads_the_index_through_layout_not_build() -> None:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert node.module not in ("index.build", "index.lock", "index.durable"), path.name
+
+
+def test_bodies_are_blocks_and_every_paragraph_reads_alone(real_index: Path) -> None:
+    """A document's paragraphs are stored in blocks (index.store.encode_body): one paragraph
+    is read by decompressing its block only, and reads the same as the whole document."""
+    import json
+    import sqlite3
+    import zlib
+
+    from index.store import BLOCK_BYTES, BLOCKS_MAGIC, body_paragraph, decode_body, encode_body
+
+    gen = resolve_generation(real_index)
+    db = sqlite3.connect(f"file:{gen / STORE_FILE}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT body, n_paras FROM docs ORDER BY length(body) DESC LIMIT 40").fetchall()
+    finally:
+        db.close()
+    several = 0
+    for body, n in rows:
+        assert body.startswith(BLOCKS_MAGIC)
+        paras = decode_body(body)
+        assert len(paras) == n
+        blocks = int.from_bytes(body[len(BLOCKS_MAGIC):len(BLOCKS_MAGIC) + 4], "little")
+        several += blocks > 1
+        assert blocks <= max(1, len("".join(paras).encode("utf-8")) // BLOCK_BYTES + 1)
+        for i in (1, 2, n // 2, n - 1, n):
+            if 1 <= i <= n:
+                assert body_paragraph(body, i) == paras[i - 1]
+        assert body_paragraph(body, 0) is None and body_paragraph(body, n + 1) is None
+        # An index built before blocks holds one zlib stream per document: read as it is.
+        old = zlib.compress(json.dumps(paras, ensure_ascii=False).encode("utf-8"))
+        assert decode_body(old) == paras and body_paragraph(old, n) == paras[-1]
+        assert encode_body(paras) == body
+    assert several >= 5  # the largest documents really are several blocks
+    assert decode_body(encode_body([])) == []
+    with pytest.raises((ValueError, zlib.error)):
+        decode_body(rows[0][0][:200])  # cut short: an error, never wrong text

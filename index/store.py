@@ -98,12 +98,12 @@ def encode_body(paragraphs: list[str]) -> bytes:
 
 def _entries(body: bytes) -> tuple[list[tuple[int, int]], int]:
     """The (first paragraph, end offset) of each block of ``body``, and where blocks begin.
-    ValueError if the header does not fit the body."""
+    struct.error if the header does not fit the body (a damaged file, as struct says)."""
     off = len(BLOCKS_MAGIC)
     (n,) = _HEADER.unpack_from(body, off)
     off += _HEADER.size
     if off + n * _ENTRY.size > len(body):
-        raise ValueError("a document body's block header is cut short")
+        raise struct.error("a document body's block header is cut short")
     entries = [_ENTRY.unpack_from(body, off + k * _ENTRY.size) for k in range(n)]
     return entries, off + n * _ENTRY.size
 
@@ -116,8 +116,8 @@ def _block(body: bytes, entries: list[tuple[int, int]], base: int, k: int) -> li
 
 
 def decode_body(body: bytes) -> list[str]:
-    """Every paragraph of a stored body (either format). zlib.error, ValueError or
-    struct.error if it is damaged."""
+    """Every paragraph of a stored body (either format). zlib.error, struct.error or a
+    UnicodeDecodeError if it is damaged."""
     if not body.startswith(BLOCKS_MAGIC):
         whole: list[str] = json.loads(zlib.decompress(body).decode("utf-8"))
         return whole

@@ -96,23 +96,25 @@ def encode_body(paragraphs: list[str]) -> bytes:
     return b"".join(head + blocks)
 
 
-def _entries(body: bytes) -> tuple[list[tuple[int, int]], int]:
-    """The (first paragraph, end offset) of each block of ``body``, and where blocks begin.
-    struct.error if the header does not fit the body (a damaged file, as struct says)."""
-    off = len(BLOCKS_MAGIC)
-    (n,) = _HEADER.unpack_from(body, off)
-    off += _HEADER.size
-    if off + n * _ENTRY.size > len(body):
+def _count(body: bytes) -> int:
+    """How many blocks ``body`` has; struct.error if its header does not fit it (a damaged
+    file, as struct says)."""
+    (n,) = _HEADER.unpack_from(body, len(BLOCKS_MAGIC))
+    if _BASE + n * _ENTRY.size > len(body):
         raise struct.error("a document body's block header is cut short")
-    entries = [_ENTRY.unpack_from(body, off + k * _ENTRY.size) for k in range(n)]
-    return entries, off + n * _ENTRY.size
+    return int(n)
 
 
-def _block(body: bytes, entries: list[tuple[int, int]], base: int, k: int) -> list[str]:
-    start = base + (entries[k - 1][1] if k else 0)
-    end = base + entries[k][1]
-    out: list[str] = json.loads(zlib.decompress(body[start:end]).decode("utf-8"))
-    return out
+_BASE = len(BLOCKS_MAGIC) + _HEADER.size  # where the entries begin
+
+
+def _block(body: bytes, n: int, k: int) -> tuple[int, list[str]]:
+    """(first paragraph, paragraphs) of block ``k`` of a body of ``n`` blocks."""
+    data = _BASE + n * _ENTRY.size
+    first, end = _ENTRY.unpack_from(body, _BASE + k * _ENTRY.size)
+    start = _ENTRY.unpack_from(body, _BASE + (k - 1) * _ENTRY.size)[1] if k else 0
+    paras: list[str] = json.loads(zlib.decompress(body[data + start:data + end]).decode("utf-8"))
+    return first, paras
 
 
 def decode_body(body: bytes) -> list[str]:
@@ -121,10 +123,10 @@ def decode_body(body: bytes) -> list[str]:
     if not body.startswith(BLOCKS_MAGIC):
         whole: list[str] = json.loads(zlib.decompress(body).decode("utf-8"))
         return whole
-    entries, base = _entries(body)
+    n = _count(body)
     out: list[str] = []
-    for k in range(len(entries)):
-        out.extend(_block(body, entries, base, k))
+    for k in range(n):
+        out.extend(_block(body, n, k)[1])
     return out
 
 
@@ -133,25 +135,38 @@ def body_paragraph(body: bytes, n: int) -> str | None:
     if not body.startswith(BLOCKS_MAGIC):
         paras = decode_body(body)
         return paras[n - 1] if 0 < n <= len(paras) else None
-    entries, base = _entries(body)
-    k = _block_of(entries, n - 1)
-    if n < 1 or k < 0:
+    k = block_of(body, n)
+    if k < 0:
         return None
-    paras = _block(body, entries, base, k)
-    i = n - 1 - entries[k][0]
-    return paras[i] if i < len(paras) else None
+    first, paras = _block(body, _count(body), k)
+    return paras[n - 1 - first] if n - 1 - first < len(paras) else None
 
 
-def _block_of(entries: list[tuple[int, int]], i: int) -> int:
-    """The block holding paragraph ``i`` (0-based), -1 if none could."""
-    lo, hi = 0, len(entries)
+def block_of(body: bytes, n: int) -> int:
+    """The block of a body of blocks that holds paragraph ``n`` (1-based); -1 if none."""
+    blocks = _count(body)
+    i = n - 1
+    lo, hi = 0, blocks
     while lo < hi:  # the last block whose first paragraph is <= i
         mid = (lo + hi) // 2
-        if entries[mid][0] <= i:
+        if _ENTRY.unpack_from(body, _BASE + mid * _ENTRY.size)[0] <= i:
             lo = mid + 1
         else:
             hi = mid
-    return lo - 1
+    return lo - 1 if n >= 1 else -1
+
+
+#: Bodies and blocks a store keeps (each serving thread has a store): at most 4 × 4 KB of
+#: text decompressed, and 4 compressed bodies (a large document is some hundred KB).
+BLOB_CACHE = 4
+BLOCK_CACHE = 4
+
+
+def _keep(cache: dict[Any, Any], key: Any, value: Any, size: int) -> None:
+    """``cache[key] = value``, the oldest entry out beyond ``size``."""
+    cache[key] = value
+    if len(cache) > size:
+        cache.pop(next(iter(cache)))
 
 
 def doc_rev(doc: Document) -> str:
@@ -165,6 +180,10 @@ class Store:
         # A few decompressed documents (consecutive hits are often in one document). Each
         # serving thread has its own store: 16 per store held 25 MB per process.
         self._bodies: dict[tuple[str, str], list[str]] = {}
+        # For one paragraph at a time: the last bodies read (half of a search's paragraphs
+        # are in a document it has just read) and their last blocks decompressed.
+        self._blobs: dict[tuple[str, str], bytes] = {}
+        self._blocks: dict[tuple[str, str, int], tuple[int, list[str]]] = {}
         if readonly:
             uri = f"file:{path}?mode=ro"
             # A reader waits at most a second for a lock: a request has a time budget.
@@ -305,13 +324,31 @@ class Store:
 
     def paragraph(self, doc_id: str, rev: str, n: int) -> str | None:
         """Paragraph ``n`` (1-based): only its block is decompressed."""
-        cached = self._bodies.get((doc_id, rev))
+        key = (doc_id, rev)
+        cached = self._bodies.get(key)
         if cached is not None:
             return cached[n - 1] if 0 < n <= len(cached) else None
-        row = self.db.execute(
-            "SELECT body FROM docs WHERE doc_id = ? AND rev = ?", (doc_id, rev)
-        ).fetchone()
-        return body_paragraph(row[0], n) if row is not None else None
+        body = self._blobs.get(key)
+        if body is None:
+            row = self.db.execute(
+                "SELECT body FROM docs WHERE doc_id = ? AND rev = ?", (doc_id, rev)
+            ).fetchone()
+            if row is None:
+                return None
+            body = row[0]
+            if not body.startswith(BLOCKS_MAGIC):
+                paragraphs = self.paragraphs(doc_id, rev)  # an older index: whole documents
+                return paragraphs[n - 1] if 0 < n <= len(paragraphs) else None
+            _keep(self._blobs, key, body, BLOB_CACHE)
+        k = block_of(body, n)
+        if k < 0:
+            return None
+        block = self._blocks.get((doc_id, rev, k))
+        if block is None:
+            block = _block(body, _count(body), k)
+            _keep(self._blocks, (doc_id, rev, k), block, BLOCK_CACHE)
+        first, paras = block
+        return paras[n - 1 - first] if n - 1 - first < len(paras) else None
 
     def by_symbol(self, symbol: str) -> list[tuple[str, str]]:
         """(doc_id, lang) of the live documents with this symbol (case-insensitive)."""

@@ -82,18 +82,25 @@ def _stream(text: str, folded: Folded,
     """(comparison key, start, end, kind) of every non-Chinese token of folded text.
     An acronym's key is as written (``US``); its kind says it also matches ``us``."""
     out = []
+    append = out.append
     for m in _TOKEN.finditer(folded.text):
         kind = m.lastgroup or "word"
         if kind == "han":
             continue
         w = m.group()
-        key = stem(w) if (kind == "word" and stem is not None and not w.isdigit()) else w
-        if kind == "word":
-            os_, oe = folded.span(m.start(), m.end())
+        s0, e0 = m.span()
+        if kind != "word":
+            append((w, s0, e0, kind))
+            continue
+        key = stem(w) if stem is not None and not w.isdigit() else w
+        # An acronym is 2 to 5 ASCII capitals as written, so 2 to 5 letters folded too:
+        # only words of that length are looked up in the original.
+        if 2 <= e0 - s0 <= 5:
+            os_, oe = folded.span(s0, e0)
             if is_acronym(text[os_:oe]):
-                out.append((text[os_:oe], m.start(), m.end(), "acro:" + key))
+                append((text[os_:oe], s0, e0, "acro:" + key))
                 continue
-        out.append((key, m.start(), m.end(), kind))
+        append((key, s0, e0, kind))
     return out
 
 
@@ -201,13 +208,15 @@ def mark(text: str, marks: list[tuple[int, int]], start: int = 0, end: int | Non
 
 def _is_cjk_heavy(text: str) -> bool:
     sample = text[:200]
-    return sum(1 for c in sample if HAN_RUN.match(c)) > len(sample) / 3
+    # The characters of the runs (one C loop, not one match per character).
+    return sum(map(len, HAN_RUN.findall(sample))) > len(sample) / 3
 
 
 def window(text: str, marks: list[tuple[int, int]], size: int | None = None) -> tuple[int, int]:
     """A window of about ``size`` characters around the densest stretch of matches."""
+    cjk = _is_cjk_heavy(text)
     if size is None:
-        size = 160 if _is_cjk_heavy(text) else 320
+        size = 160 if cjk else 320
     if len(text) <= size * 1.25:
         return 0, len(text)
     if not marks:
@@ -223,11 +232,11 @@ def window(text: str, marks: list[tuple[int, int]], size: int | None = None) -> 
     end = min(len(text), start + size)
     start = max(0, min(start, end - size))
     # Don't cut a word in half (languages with spaces).
-    if start > 0 and not _is_cjk_heavy(text):
+    if start > 0 and not cjk:
         sp = text.find(" ", start, start + 30)
         if sp >= 0:
             start = sp + 1
-    if end < len(text) and not _is_cjk_heavy(text):
+    if end < len(text) and not cjk:
         sp = text.rfind(" ", end - 30, end)
         if sp > start:
             end = sp

@@ -67,6 +67,9 @@ class QueryBuilder:
         self.with_proximity = True
         self.langs = list(langs) if langs else list(LANGUAGES)
         self._organs: dict[str, str] | None = None
+        # A search builds its query twice (without and with proximity) and asks for the same
+        # terms in each: one lookup per term in the reader's tables (two segments or more).
+        self._has: dict[tuple[str, str], bool] = {}
         # The plan's tokens: each text is analysed once per language in a search.
         self._tokens: Callable[[str, str | None], list[Tok]] = (
             plan.tokens if plan is not None else lambda text, lang: analyze(text, lang, "query"))
@@ -82,10 +85,15 @@ class QueryBuilder:
     # -- helpers -------------------------------------------------------------
 
     def has(self, fieldname: str, text: str) -> bool:
-        try:
-            return (fieldname, text) in self.reader
-        except Exception:  # a term that cannot be encoded for the field
-            return False
+        key = (fieldname, text)
+        found = self._has.get(key)
+        if found is None:
+            try:
+                found = key in self.reader
+            except Exception:  # a term that cannot be encoded for the field
+                found = False
+            self._has[key] = found
+        return found
 
     def term(self, fieldname: str, text: str, boost: float = 1.0) -> wq.Query | None:
         return wq.Term(fieldname, text, boost=boost) if self.has(fieldname, text) else None

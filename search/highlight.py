@@ -81,7 +81,7 @@ def _stream(text: str, folded: Folded,
             stem: Callable[[str], str] | None) -> list[tuple[str, int, int, str]]:
     """(comparison key, start, end, kind) of every non-Chinese token of folded text.
     An acronym's key is as written (``US``); its kind says it also matches ``us``."""
-    out = []
+    out: list[tuple[str, int, int, str]] = []
     append = out.append
     for m in _TOKEN.finditer(folded.text):
         kind = m.lastgroup or "word"

@@ -66,12 +66,14 @@ SETTINGS = (
     Setting("HEAVY_QUERIES", 1, "Heavy searches run at once in each server process (at least 1).",
             env="UNSEARCH_HEAVY_QUERIES", parse=lambda v: max(1, _count(v))),
     Setting("CHEAP_POSTINGS", 20_000,
-            "A search estimated below this (a symbol, a Chinese term, a rare word) runs at once.",
+            "A search estimated below this (a symbol, a Chinese term, a rare word) has its turn "
+            "before the others waiting.",
             env="UNSEARCH_CHEAP_POSTINGS", parse=_count),
     Setting("ORDINARY_QUERIES", 1,
-            "Searches between cheap and heavy run this many at a time in each process (at least "
-            "1); the others wait for a turn within their time budget: each holds megabytes of "
-            "numpy arrays, and a process runs one at a time on its core anyway.",
+            "Searches that are not heavy run this many at a time in each process (at least 1); "
+            "the others wait for a turn in order, cheap ones first, within their time budget: "
+            "a process runs one at a time on its core anyway (the GIL), and each holds "
+            "megabytes of numpy arrays.",
             env="UNSEARCH_ORDINARY_QUERIES", parse=lambda v: max(1, _count(v))),
     Setting("QUEUE", 2,
             "Heavy searches that may wait for a turn in each process; more: 503 `overloaded`.",

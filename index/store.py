@@ -296,11 +296,14 @@ class Store:
         rev = rev or self.current_rev(doc_id)
         if rev is None:
             return None
+        # The body comes along: a hit's paragraph is read right after its metadata.
         row = self.db.execute(
-            "SELECT meta, n_paras FROM docs WHERE doc_id = ? AND rev = ?", (doc_id, rev)
+            "SELECT meta, n_paras, body FROM docs WHERE doc_id = ? AND rev = ?", (doc_id, rev)
         ).fetchone()
         if row is None:
             return None
+        if row[2].startswith(BLOCKS_MAGIC):
+            _keep(self._blobs, (doc_id, rev), row[2], BLOB_CACHE)
         meta: dict[str, Any] = json.loads(row[0])
         meta["n_paragraphs"] = row[1]
         meta["rev"] = rev

@@ -83,6 +83,7 @@ class SearchEngine:
         self._side: dict[tuple[str, str], SegmentPostings | None] = {}
         self._lengths: dict[tuple[str, int], dict[str, np.ndarray]] = {}
         self._pool: list[Any] = []
+        self._known_terms: tuple[Any, dict[tuple[str, str], bool]] = (None, {})
         self._stores: list[Store] = []  # every thread's, so that close() closes them all
         # Pooled searchers hold open files: close them when the engine goes away.
         weakref.finalize(self, _close_searchers, self._pool)
@@ -151,6 +152,15 @@ class SearchEngine:
                     self._pool.append(searcher)
                 else:
                     searcher.close()
+
+    def _known(self, searcher: Any) -> dict[tuple[str, str], bool]:
+        """Whether the index has a term, as looked up by earlier searches of the index this
+        searcher reads (emptied after an update, and when it holds ``KNOWN_TERMS``)."""
+        key = _searcher_key(searcher)
+        known = self._known_terms
+        if known[0] != key or len(known[1]) >= KNOWN_TERMS:
+            known = self._known_terms = (key, {})
+        return known[1]
 
     def _check_generation(self) -> None:
         """Follow a rebuild: the ``current`` symlink moved to a new generation."""
@@ -481,8 +491,8 @@ class SearchEngine:
             return int(cached) * (1 + window // 100)
         plan = QueryPlan.make(query)
         with self._guard(), self._searcher() as searcher:
-            q = QueryBuilder(searcher.reader(), [lang] if lang else None, plan).build(
-                plan, proximity=False)
+            q = QueryBuilder(searcher.reader(), [lang] if lang else None, plan,
+                             self._known(searcher)).build(plan, proximity=False)
             n = postings(searcher.reader(), q)
         self._cache.put(key, n)  # the same query with other pages or filters: known
         return n * (1 + window // 100)
@@ -514,7 +524,8 @@ class SearchEngine:
         way by export() and trends(): (the query builder, the ranker, the query without its
         proximity bonus, the match)."""
         cols = self._columns_for(searcher)
-        builder = QueryBuilder(searcher.reader(), [req.lang] if req.lang else None, plan)
+        builder = QueryBuilder(searcher.reader(), [req.lang] if req.lang else None, plan,
+                               self._known(searcher))
         base = builder.build(plan, proximity=False)
         ev = self._evaluator(searcher, _searcher_key(searcher))
         ranker = Ranker(searcher, ev, cols, self._store(), self._doc_ids(searcher, cols))
@@ -537,6 +548,10 @@ class SearchEngine:
         """Which paragraphs the arguments let through (None: all)."""
         return filter_mask(cols, req, req.organ and builder.organ(req.organ),
                            resolve_country(req.country))
+
+
+#: Terms whose presence in the index is remembered (about 150 bytes each), per index.
+KNOWN_TERMS = 20_000
 
 
 def _searcher_key(searcher: Any) -> tuple[str, int]:

@@ -62,14 +62,17 @@ class QueryBuilder:
     for the cheap first phase (``proximity=False``) and the scored candidates (``True``)."""
 
     def __init__(self, reader: Any, langs: Sequence[str] | None = None,
-                 plan: QueryPlan | None = None) -> None:
+                 plan: QueryPlan | None = None, known: dict[tuple[str, str], bool] | None = None
+                 ) -> None:
         self.reader = reader
         self.with_proximity = True
         self.langs = list(langs) if langs else list(LANGUAGES)
         self._organs: dict[str, str] | None = None
-        # A search builds its query twice (without and with proximity) and asks for the same
-        # terms in each: one lookup per term in the reader's tables (two segments or more).
-        self._has: dict[tuple[str, str], bool] = {}
+        # Which terms the index has: a search builds its query three times (its cost, then
+        # without and with proximity), each asking for the same terms, and a lookup in the
+        # reader's tables costs tens of µs (one per segment). ``known`` is shared by the
+        # searches of one index (SearchEngine._known).
+        self._has: dict[tuple[str, str], bool] = {} if known is None else known
         # The plan's tokens: each text is analysed once per language in a search.
         self._tokens: Callable[[str, str | None], list[Tok]] = (
             plan.tokens if plan is not None else lambda text, lang: analyze(text, lang, "query"))

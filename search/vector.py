@@ -605,26 +605,49 @@ def _add_at(ids: np.ndarray, scores: np.ndarray | None, extra: Match) -> np.ndar
     return out
 
 
+#: Positions expanded at once when finding words in a row: rows are taken in chunks of
+#: about this many positions (all the words' together), so that a phrase of the commonest
+#: words ("of the United Nations": millions of positions) holds some MB at a time rather
+#: than 47 (tracemalloc's peak of that search), for the same keys.
+ADJACENT_CHUNK = 1 << 19
+
+
 def _adjacent(terms: list[TermData], cand: np.ndarray) -> np.ndarray:
     """Where the words occur in a row in ``cand`` (documents with every word), as sorted
     keys ``row << 32 | position of the first word``.
 
     Written for memory: a common pair ("of the") expands millions of positions, so the
     keys are made in place from the positions' own (uint16) values and int32 offsets,
-    about 19 bytes a position at the peak (54 with int64 rows, offsets and positions)."""
+    about 19 bytes a position at the peak (54 with int64 rows, offsets and positions), and
+    in chunks of rows (``ADJACENT_CHUNK``)."""
+    if not len(cand) or not terms:
+        return EMPTY_IDS
+    rows = [td.rows(cand) for td in terms]
+    counts = [td.tf[r] for td, r in zip(terms, rows, strict=True)]
+    per_row = np.cumsum(np.sum(counts, axis=0, dtype=np.int64))
+    edges = np.searchsorted(per_row, np.arange(ADJACENT_CHUNK, int(per_row[-1]), ADJACENT_CHUNK))
+    bounds = [0, *np.unique(edges[(edges > 0) & (edges < len(cand))]).tolist(), len(cand)]
+    parts = [_adjacent_rows(terms, [r[a:b] for r in rows], [c[a:b] for c in counts], a)
+             for a, b in zip(bounds, bounds[1:], strict=False)]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _adjacent_rows(terms: list[TermData], rows: list[np.ndarray], counts: list[np.ndarray],
+                   first_row: int) -> np.ndarray:
+    """``_adjacent`` for the candidates ``first_row`` to ``first_row + len(rows[0])``, given
+    each word's posting rows and counts there."""
     keys = None
-    row_keys = np.arange(len(cand), dtype=np.int64) << 32
+    row_keys = np.arange(first_row, first_row + len(rows[0]), dtype=np.int64) << 32
     for i, td in enumerate(terms):
-        rows = td.rows(cand)
-        counts = td.tf[rows]
-        total = int(counts.sum())
+        n = counts[i]
+        total = int(n.sum())
         index = np.int32 if len(td.positions) < 2**31 else np.int64
-        first = np.cumsum(counts) - counts
-        flat = np.repeat((td.pstart[rows] - first).astype(index), counts)
+        first = np.cumsum(n) - n
+        flat = np.repeat((td.pstart[rows[i]] - first).astype(index), n)
         flat += np.arange(total, dtype=index)
         pos = td.positions[flat]
         del flat
-        k = np.repeat(row_keys, counts)
+        k = np.repeat(row_keys, n)
         k += pos
         if i:
             k = k[pos >= i]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from conftest import CHARTER, skip_without_corpus, unpc_lines
 from helpers import write_jsonl
 from whoosh.formats import Positions
@@ -160,6 +161,17 @@ def test_the_real_index_has_side_arrays(real_index: Path) -> None:
 
 def test_fixed_queries_match_and_score_as_whoosh(engine: SearchEngine) -> None:
     assert _compare(engine, FIXED) >= len(FIXED) - 3
+
+
+def test_phrases_in_chunks_of_rows_match_as_whoosh(engine: SearchEngine,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words in a row are found in chunks of candidate rows (vector.ADJACENT_CHUNK positions
+    at a time): chunks of a few positions give Whoosh's matches and scores too."""
+    import search.vector
+
+    monkeypatch.setattr(search.vector, "ADJACENT_CHUNK", 7)
+    phrases = [q for q in FIXED if q.startswith('"')] + ["of the", "united nations", "human rights"]
+    assert _compare(engine, phrases) >= len(phrases) - 1
 
 
 def test_corpus_queries_match_and_score_as_whoosh(engine: SearchEngine) -> None:

@@ -64,8 +64,9 @@ _CORRUPTION = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, OSErr
 WEIGHTING = BM25F(B=0.75, K1=1.2)
 # Recent result pages (the key includes the index generation), within a memory budget:
 # 512 pages by count held 17 MB per serving process on the full corpus; pickled, a page
-# of ten hits with its facets is about 20 kB.
-CACHE_BYTES = 4 << 20
+# of ten hits with its facets is about 20 kB: 2 MB keep about a hundred (each serving
+# process has its own, and every MB of it counts twice in the serving tree).
+CACHE_BYTES = 2 << 20
 
 
 class SearchEngine:
@@ -551,7 +552,7 @@ class SearchEngine:
 
 
 #: Terms whose presence in the index is remembered (about 150 bytes each), per index.
-KNOWN_TERMS = 20_000
+KNOWN_TERMS = 10_000
 
 
 def _searcher_key(searcher: Any) -> tuple[str, int]:

@@ -548,7 +548,9 @@ def _member(ids: np.ndarray, among: np.ndarray, n: int | None = None) -> np.ndar
     """Boolean mask: which of the sorted ``ids`` are in the sorted ``among``."""
     if not len(among) or not len(ids):
         return np.zeros(len(ids), dtype=bool)
-    if _dense(len(ids) + len(among), n):
+    # A mask costs a pass over ``among``; a few ids are cheaper looked up in it (candidates
+    # within a common word's postings: tens of ids against hundreds of thousands).
+    if _dense(len(ids) + len(among), n) and len(ids) * 16 >= len(among):
         assert n is not None
         mask = np.zeros(n, dtype=bool)
         mask[among] = True

@@ -93,12 +93,40 @@ class TermData:
     _tf_all: np.ndarray | None = None  # the counts of all postings, deleted ones included
     _pos: np.ndarray | None = None
     from_side: bool = True
+    # The positions as each segment holds them (memory-mapped side arrays): ``take`` reads
+    # from them without ``positions``' concatenation, a copy of megabytes for a common word.
+    _pos_parts: list[np.ndarray] | None = None
 
     @property
     def positions(self) -> np.ndarray:
         if self._pos is None:
             self._pos = self._positions()
         return self._pos
+
+    @property
+    def n_positions(self) -> int:
+        if self._pos is None and self._pos_parts is not None:
+            return sum(len(p) for p in self._pos_parts)
+        return len(self.positions)
+
+    def take(self, flat: np.ndarray) -> np.ndarray:
+        """``positions[flat]`` for an ascending ``flat`` (as every caller makes it: rows in
+        order, each row's positions in a run), read from each segment's array in place."""
+        parts = self._pos_parts
+        if parts is None or self._pos is not None:
+            return self.positions[flat]
+        if len(parts) == 1:
+            return parts[0][flat]
+        out = []
+        base = lo = 0
+        for part in parts:
+            hi = int(np.searchsorted(flat, base + len(part)))
+            if hi > lo:
+                out.append(part[flat[lo:hi] - base])
+            lo, base = hi, base + len(part)
+        if len(out) == 1:
+            return out[0]
+        return np.concatenate(out) if out else np.zeros(0, dtype=parts[0].dtype)
 
     @property
     def pstart(self) -> np.ndarray:
@@ -123,7 +151,7 @@ class TermData:
 
     def doc_positions(self, row: int) -> np.ndarray:
         a = int(self.pstart[row])
-        return self.positions[a: a + int(self.tf[row])]
+        return self.take(np.arange(a, a + int(self.tf[row]), dtype=np.int64))
 
 
 class Segments:
@@ -222,8 +250,9 @@ class Evaluator:
         def positions() -> np.ndarray:
             return np.concatenate(pos_l) if len(pos_l) > 1 else np.asarray(pos_l[0])
 
+        parts = pos_l if all(isinstance(p, np.ndarray) for p in pos_l) else None
         td = TermData(ids=ids, tf=tf, _positions=positions, from_side=from_side,
-                      _pos_bytes=sum(int(p.nbytes) for p in pos_l))
+                      _pos_bytes=sum(int(p.nbytes) for p in pos_l), _pos_parts=parts)
         live = self.segs.live
         if live is not None:
             keep = live[ids]
@@ -643,11 +672,11 @@ def _adjacent_rows(terms: list[TermData], rows: list[np.ndarray], counts: list[n
     for i, td in enumerate(terms):
         n = counts[i]
         total = int(n.sum())
-        index = np.int32 if len(td.positions) < 2**31 else np.int64
+        index = np.int32 if td.n_positions < 2**31 else np.int64
         first = np.cumsum(n) - n
         flat = np.repeat((td.pstart[rows[i]] - first).astype(index), n)
         flat += np.arange(total, dtype=index)
-        pos = td.positions[flat]
+        pos = td.take(flat)
         del flat
         k = np.repeat(row_keys, n)
         k += pos

@@ -174,6 +174,29 @@ def test_phrases_in_chunks_of_rows_match_as_whoosh(engine: SearchEngine,
     assert _compare(engine, phrases) >= len(phrases) - 1
 
 
+def test_positions_are_read_from_each_segment_as_from_their_concatenation(engine: SearchEngine) -> None:
+    """A common word's positions are read from each segment's array in place (TermData.take),
+    never concatenated for a phrase: the same values as the concatenation. A real word's
+    positions, cut into three segments' worth."""
+    from search.vector import TermData
+
+    with engine._searcher() as s:
+        key = (str(engine._gen), s.reader().generation())
+        real = engine._evaluator(s, key).term_data("text_en", b"the")
+    assert real is not None and real.n_positions > 10_000
+    whole = np.asarray(real.positions)
+    n = len(whole)
+    parts = [whole[: n // 3], whole[n // 3: n // 3 + 1], whole[n // 3 + 1:]]
+    td = TermData(ids=real.ids, tf=real.tf, _positions=lambda: whole, _pos_parts=parts)
+    assert td.n_positions == n
+    rng = np.random.default_rng(5)
+    for flat in (np.sort(rng.choice(n, 5_000, replace=False)), np.arange(n - 3, n),
+                 np.arange(0, 4), np.arange(n // 3 - 1, n // 3 + 3), np.zeros(0, dtype=np.int64)):
+        assert np.array_equal(td.take(flat), whole[flat])
+    assert td._pos is None  # nothing was concatenated
+    assert np.array_equal(td.doc_positions(len(td.ids) - 1), whole[n - int(td.tf[-1]):])
+
+
 def test_corpus_queries_match_and_score_as_whoosh(engine: SearchEngine) -> None:
     queries = _corpus_queries(8, seed=3)
     assert _compare(engine, queries) >= len(queries) * 0.8

@@ -108,13 +108,19 @@ def _count(body: bytes) -> int:
 _BASE = len(BLOCKS_MAGIC) + _HEADER.size  # where the entries begin
 
 
-def _block(body: bytes, n: int, k: int) -> tuple[int, list[str]]:
-    """(first paragraph, paragraphs) of block ``k`` of a body of ``n`` blocks."""
-    data = _BASE + n * _ENTRY.size
+def _block(body: bytes, k: int) -> tuple[int, list[str]]:
+    """(first paragraph, paragraphs) of block ``k`` of a body of blocks."""
+    data = _BASE + _count(body) * _ENTRY.size
     first, end = _ENTRY.unpack_from(body, _BASE + k * _ENTRY.size)
     start = _ENTRY.unpack_from(body, _BASE + (k - 1) * _ENTRY.size)[1] if k else 0
     paras: list[str] = json.loads(zlib.decompress(body[data + start:data + end]).decode("utf-8"))
     return first, paras
+
+
+def _nth(paras: list[str], n: int, first: int = 0) -> str | None:
+    """Paragraph ``n`` (1-based) of the document, from ``paras`` beginning at its ``first``."""
+    i = n - 1 - first
+    return paras[i] if 0 <= i < len(paras) else None
 
 
 def decode_body(body: bytes) -> list[str]:
@@ -123,30 +129,27 @@ def decode_body(body: bytes) -> list[str]:
     if not body.startswith(BLOCKS_MAGIC):
         whole: list[str] = json.loads(zlib.decompress(body).decode("utf-8"))
         return whole
-    n = _count(body)
     out: list[str] = []
-    for k in range(n):
-        out.extend(_block(body, n, k)[1])
+    for k in range(_count(body)):
+        out.extend(_block(body, k)[1])
     return out
 
 
 def body_paragraph(body: bytes, n: int) -> str | None:
     """Paragraph ``n`` (1-based) of a stored body, decompressing only its block."""
     if not body.startswith(BLOCKS_MAGIC):
-        paras = decode_body(body)
-        return paras[n - 1] if 0 < n <= len(paras) else None
+        return _nth(decode_body(body), n)
     k = block_of(body, n)
     if k < 0:
         return None
-    first, paras = _block(body, _count(body), k)
-    return paras[n - 1 - first] if n - 1 - first < len(paras) else None
+    first, paras = _block(body, k)
+    return _nth(paras, n, first)
 
 
 def block_of(body: bytes, n: int) -> int:
     """The block of a body of blocks that holds paragraph ``n`` (1-based); -1 if none."""
-    blocks = _count(body)
     i = n - 1
-    lo, hi = 0, blocks
+    lo, hi = 0, _count(body)
     while lo < hi:  # the last block whose first paragraph is <= i
         mid = (lo + hi) // 2
         if _ENTRY.unpack_from(body, _BASE + mid * _ENTRY.size)[0] <= i:
@@ -156,8 +159,10 @@ def block_of(body: bytes, n: int) -> int:
     return lo - 1 if n >= 1 else -1
 
 
-#: Bodies and blocks a store keeps (each serving thread has a store): at most 4 × 4 KB of
-#: text decompressed, and 4 compressed bodies (a large document is some hundred KB).
+#: What a store keeps (each serving thread has a store): 4 whole documents decompressed
+#: (16 held 25 MB per process), 4 blocks (4 KB of text each) and 4 compressed bodies (a large
+#: document is some tens of KB).
+BODY_CACHE = 4
 BLOB_CACHE = 4
 BLOCK_CACHE = 4
 
@@ -177,8 +182,7 @@ class Store:
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
-        # A few decompressed documents (consecutive hits are often in one document). Each
-        # serving thread has its own store: 16 per store held 25 MB per process.
+        # A few decompressed documents (consecutive hits are often in one document).
         self._bodies: dict[tuple[str, str], list[str]] = {}
         # For one paragraph at a time: the last bodies read (half of a search's paragraphs
         # are in a document it has just read) and their last blocks decompressed.
@@ -296,14 +300,11 @@ class Store:
         rev = rev or self.current_rev(doc_id)
         if rev is None:
             return None
-        # The body comes along: a hit's paragraph is read right after its metadata.
         row = self.db.execute(
-            "SELECT meta, n_paras, body FROM docs WHERE doc_id = ? AND rev = ?", (doc_id, rev)
+            "SELECT meta, n_paras FROM docs WHERE doc_id = ? AND rev = ?", (doc_id, rev)
         ).fetchone()
         if row is None:
             return None
-        if row[2].startswith(BLOCKS_MAGIC):
-            _keep(self._blobs, (doc_id, rev), row[2], BLOB_CACHE)
         meta: dict[str, Any] = json.loads(row[0])
         meta["n_paragraphs"] = row[1]
         meta["rev"] = rev
@@ -320,9 +321,7 @@ class Store:
         if row is None:
             return []
         paragraphs = decode_body(row[0])
-        self._bodies[key] = paragraphs
-        if len(self._bodies) > 4:
-            self._bodies.pop(next(iter(self._bodies)))
+        _keep(self._bodies, key, paragraphs, BODY_CACHE)
         return paragraphs
 
     def paragraph(self, doc_id: str, rev: str, n: int) -> str | None:
@@ -330,7 +329,7 @@ class Store:
         key = (doc_id, rev)
         cached = self._bodies.get(key)
         if cached is not None:
-            return cached[n - 1] if 0 < n <= len(cached) else None
+            return _nth(cached, n)
         body = self._blobs.get(key)
         if body is None:
             row = self.db.execute(
@@ -339,19 +338,20 @@ class Store:
             if row is None:
                 return None
             body = row[0]
-            if not body.startswith(BLOCKS_MAGIC):
-                paragraphs = self.paragraphs(doc_id, rev)  # an older index: whole documents
-                return paragraphs[n - 1] if 0 < n <= len(paragraphs) else None
+            if not body.startswith(BLOCKS_MAGIC):  # an older index: whole documents
+                paragraphs = decode_body(body)
+                _keep(self._bodies, key, paragraphs, BODY_CACHE)
+                return _nth(paragraphs, n)
             _keep(self._blobs, key, body, BLOB_CACHE)
         k = block_of(body, n)
         if k < 0:
             return None
         block = self._blocks.get((doc_id, rev, k))
         if block is None:
-            block = _block(body, _count(body), k)
+            block = _block(body, k)
             _keep(self._blocks, (doc_id, rev, k), block, BLOCK_CACHE)
         first, paras = block
-        return paras[n - 1 - first] if n - 1 - first < len(paras) else None
+        return _nth(paras, n, first)
 
     def by_symbol(self, symbol: str) -> list[tuple[str, str]]:
         """(doc_id, lang) of the live documents with this symbol (case-insensitive)."""

@@ -17,7 +17,6 @@ documents that the rest of the query allows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,37 +85,34 @@ class TermData:
 
     ids: np.ndarray  # int32, sorted
     tf: np.ndarray  # int32
-    _positions: Callable[[], np.ndarray]
+    # The positions as each segment holds them (memory-mapped side arrays, or read from
+    # Whoosh): ``take`` reads them in place; ``positions`` is their concatenation, made
+    # only when asked for (a copy of megabytes for a common word).
+    _pos_parts: list[np.ndarray]
     _starts: np.ndarray | None = None  # where each posting's positions begin, in the
     #                                    concatenated positions of all its segments
     _keep: np.ndarray | None = None  # the postings of live documents (after an update)
     _tf_all: np.ndarray | None = None  # the counts of all postings, deleted ones included
     _pos: np.ndarray | None = None
     from_side: bool = True
-    # The positions as each segment holds them (memory-mapped side arrays): ``take`` reads
-    # from them without ``positions``' concatenation, a copy of megabytes for a common word.
-    _pos_parts: list[np.ndarray] | None = None
 
     @property
     def positions(self) -> np.ndarray:
         if self._pos is None:
-            self._pos = self._positions()
+            parts = self._pos_parts
+            self._pos = np.concatenate(parts) if len(parts) > 1 else np.asarray(parts[0])
         return self._pos
 
     @property
     def n_positions(self) -> int:
-        if self._pos is None and self._pos_parts is not None:
-            return sum(len(p) for p in self._pos_parts)
-        return len(self.positions)
+        return sum(len(p) for p in self._pos_parts)
 
     def take(self, flat: np.ndarray) -> np.ndarray:
         """``positions[flat]`` for an ascending ``flat`` (as every caller makes it: rows in
         order, each row's positions in a run), read from each segment's array in place."""
         parts = self._pos_parts
-        if parts is None or self._pos is not None:
+        if self._pos is not None or len(parts) == 1:
             return self.positions[flat]
-        if len(parts) == 1:
-            return parts[0][flat]
         out = []
         base = lo = 0
         for part in parts:
@@ -138,12 +134,11 @@ class TermData:
             self._starts = starts[self._keep] if self._keep is not None else starts
         return self._starts
 
-    _pos_bytes: int = 0  # what the positions hold (read from Whoosh) or will
-
     @property
     def nbytes(self) -> int:
         """What a cache holds for this term: its arrays, positions and offsets included."""
-        return int(self.ids.nbytes + self.tf.nbytes + self._pos_bytes + 8 * len(self.ids))
+        pos = sum(int(p.nbytes) for p in self._pos_parts)
+        return int(self.ids.nbytes + self.tf.nbytes + pos + 8 * len(self.ids))
 
     def rows(self, docs: np.ndarray) -> np.ndarray:
         """Row of each of ``docs`` (all of which must be in ``ids``)."""
@@ -246,13 +241,7 @@ class Evaluator:
             return None
         ids = np.concatenate(ids_l) if len(ids_l) > 1 else ids_l[0]
         tf = np.concatenate(tf_l) if len(tf_l) > 1 else tf_l[0]
-
-        def positions() -> np.ndarray:
-            return np.concatenate(pos_l) if len(pos_l) > 1 else np.asarray(pos_l[0])
-
-        parts = pos_l if all(isinstance(p, np.ndarray) for p in pos_l) else None
-        td = TermData(ids=ids, tf=tf, _positions=positions, from_side=from_side,
-                      _pos_bytes=sum(int(p.nbytes) for p in pos_l), _pos_parts=parts)
+        td = TermData(ids=ids, tf=tf, _pos_parts=pos_l, from_side=from_side)
         live = self.segs.live
         if live is not None:
             keep = live[ids]

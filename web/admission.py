@@ -77,7 +77,6 @@ class Admission:
             self._slots.release()
 
 
-
 class Turns:
     """``slots`` searches at a time in one process, the others waiting in order, the cheap
     ones before the rest, each for as long as its time budget allows (QueryTimeout after)."""

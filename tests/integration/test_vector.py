@@ -187,7 +187,7 @@ def test_positions_are_read_from_each_segment_as_from_their_concatenation(engine
     whole = np.asarray(real.positions)
     n = len(whole)
     parts = [whole[: n // 3], whole[n // 3: n // 3 + 1], whole[n // 3 + 1:]]
-    td = TermData(ids=real.ids, tf=real.tf, _positions=lambda: whole, _pos_parts=parts)
+    td = TermData(ids=real.ids, tf=real.tf, _pos_parts=parts)
     assert td.n_positions == n
     rng = np.random.default_rng(5)
     for flat in (np.sort(rng.choice(n, 5_000, replace=False)), np.arange(n - 3, n),
